@@ -1,0 +1,152 @@
+"""cli: the ``kbsite`` command. Reads the same validated config as the MkDocs plugin."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from kbsite.core.coverage import compute_coverage
+from kbsite.core.model import Severity
+from kbsite.core.report import FORMATS, render
+from kbsite.core.vault import Vault, load_vault
+
+
+@dataclass(frozen=True)
+class Project:
+    """What the commands need from mkdocs.yml: where the notes are and how headings are slugged."""
+
+    config_file: Path
+    notes_dir: Path
+    src_prefix: str
+    wanted: str
+    slugify: Callable[[str], str]
+
+    def load(self) -> Vault:
+        return load_vault(self.notes_dir, src_prefix=self.src_prefix, slugify=self.slugify)
+
+
+def load_project(config_file: str) -> Project:
+    """Load mkdocs.yml through MkDocs (so the plugin's typed config validates it)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from kbsite.plugin.plugin import configure_toc
+
+    path = Path(config_file)
+    if not path.is_file():
+        raise click.ClickException(f"{config_file}: no such file (pass --config path/to/mkdocs.yml)")
+    # MkDocs logs config warnings itself; the CLI reports only its own findings.
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    try:
+        cfg = load_config(config_file=str(path))
+    except ConfigurationError as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from exc
+    plugin = cfg.plugins.get("kbsite")
+    if plugin is None:
+        raise click.ClickException(f"{config_file}: the kbsite plugin is not enabled under 'plugins:'")
+    notes_dir = Path(plugin.config.notes_dir)
+    try:
+        prefix = notes_dir.resolve().relative_to(path.resolve().parent).as_posix()
+    except ValueError:
+        prefix = notes_dir.name
+    # The heading slugify the site will use, so ``[[note#heading]]`` is checked the same way.
+    return Project(path, notes_dir, prefix, plugin.config.wanted, configure_toc(cfg))
+
+
+config_option = click.option(
+    "--config", "-f", "config_file", default="mkdocs.yml", show_default=True,
+    help="The mkdocs.yml of the knowledge base.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kbsite")
+def main() -> None:
+    """kbsite: a knowledge base of Markdown notes as a cross-linked MkDocs site."""
+
+
+@main.command()
+@config_option
+def check(config_file: str) -> None:
+    """Validate every note: print path:line: error|warning: message, then a summary.
+
+    Exit code 1 when there is an error, 0 otherwise (warnings alone pass).
+    """
+    project = load_project(config_file)
+    vault = project.load()
+    for d in vault.diagnostics:
+        if d.severity is not Severity.INFO:
+            click.echo(str(d))
+    errors, warnings = len(vault.errors()), len(vault.warnings())
+    wanted = len(vault.graph.wanted)
+    n, t = len(vault.notes), len(vault.topics)
+    summary = (f"{n} note{'s' * (n != 1)}, {t} topic{'s' * (t != 1)}: "
+               f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+               f" ({wanted} wanted note{'s' * (wanted != 1)})")
+    click.echo(summary, err=False)
+    sys.exit(1 if errors else 0)
+
+
+# ---- Progress -------------------------------------------------------------------------------
+
+
+def show_progress() -> bool:
+    """Progress bars only on an interactive terminal, never in CI (a ``CI`` variable) or a pipe."""
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return False
+    return sys.stderr.isatty()
+
+
+class Progress:
+    """A stderr progress bar that is a no-op when ``show_progress()`` is False."""
+
+    def __init__(self, label: str, enabled: bool | None = None) -> None:
+        self.label = label
+        self.enabled = show_progress() if enabled is None else enabled
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+# ---- report / new / import ------------------------------------------------------------------
+
+
+@main.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for a terminal, markdown for an issue, json for scripts (see docs/report.md).")
+@click.option("--topic", "topic", default=None, metavar="ID",
+              help="Only this topic (id, title or alias) and its sub-topics.")
+def report(config_file: str, fmt: str, topic: str | None) -> None:
+    """Per-topic coverage: done / draft / todo notes, open tasks and wanted notes.
+
+    The same numbers as the site's coverage report page.
+    """
+    vault = load_project(config_file).load()
+    cov = compute_coverage(vault, Progress("统计覆盖"))
+    if topic is not None:
+        selected = cov.select(topic)
+        if selected is None:
+            known = ", ".join(r.id for r in cov.topics)
+            raise click.ClickException(f"no topic '{topic}' (known: {known or 'none'})")
+        cov = selected
+    click.echo(render(cov, fmt), nl=False)

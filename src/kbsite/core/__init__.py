@@ -1,0 +1,1 @@
+"""core: pure. Notes, links, topics and coverage; imports nothing from MkDocs or Markdown."""

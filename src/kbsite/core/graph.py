@@ -1,0 +1,137 @@
+"""core: pure. The link graph: outgoing links, backlinks with snippets, wanted notes, related notes."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable, Sequence
+from urllib.parse import unquote
+
+from kbsite.core.index import NoteIndex
+from kbsite.core.keys import normalize_key
+from kbsite.core.model import Diagnostic, Link, Note, Severity
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    source: Note
+    link: Link
+    target: Note | None  # None: a wanted note
+
+    def __repr__(self) -> str:
+        dest = self.target.id if self.target else f"wanted:{self.link.target}"
+        return f"ResolvedLink({self.source.id} -> {dest} @ {self.link.line})"
+
+
+@dataclass
+class Wanted:
+    """A name linked to but not written yet, and who wants it."""
+
+    name: str  # as first written
+    key: str
+    referrers: list[ResolvedLink]
+
+    @property
+    def count(self) -> int:
+        return len({r.source.path for r in self.referrers})
+
+
+class LinkGraph:
+    """Resolves every link of every note once, up front (so pages render in one pass)."""
+
+    def __init__(self, index: NoteIndex, slugify: Callable[[str], str] | None = None) -> None:
+        self.index = index
+        self.slugify = slugify
+        self.diagnostics: list[Diagnostic] = []
+        self.outgoing: dict[str, list[ResolvedLink]] = {}
+        self.backlinks: dict[str, list[ResolvedLink]] = defaultdict(list)
+        self.wanted: dict[str, Wanted] = {}
+        self.related_of: dict[str, list[Note]] = {}
+        for note in index.notes:
+            self._resolve_note(note)
+        self.related_by: dict[str, list[Note]] = defaultdict(list)  # reverse of ``related:``
+        for note in index.notes:
+            self.related_of[note.path] = self._declared_related(note)
+            for target in self.related_of[note.path]:
+                self.related_by[target.path].append(note)
+
+    def _resolve_note(self, note: Note) -> None:
+        out: list[ResolvedLink] = []
+        for link in note.links:
+            target = self.resolve_link(note, link)
+            if link.markdown and target is None:
+                continue  # an ordinary link to a non-note .md file: MkDocs validates it
+            rl = ResolvedLink(note, link, target)
+            out.append(rl)
+            if target is None:
+                key = normalize_key(link.target)
+                wanted = self.wanted.setdefault(key, Wanted(link.target, key, []))
+                wanted.referrers.append(rl)
+                self._diag(note, link.line, f"wanted note: [[{link.target}]] matches no note "
+                           "(id, title or alias)", code="wanted")
+                continue
+            if target is not note:
+                self.backlinks[target.path].append(rl)
+            if link.heading and self.slugify and not link.markdown:
+                anchors = {self.slugify(h.text) for h in target.headings}
+                if self.slugify(link.heading) not in anchors:
+                    self._diag(note, link.line, f"[[{link.target}#{link.heading}]]: '{target.id}' "
+                               f"has no heading '{link.heading}'")
+        self.outgoing[note.path] = out
+
+    def resolve_link(self, note: Note, link: Link) -> Note | None:
+        if not link.markdown:
+            return self.index.resolve(link.target)
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(note.path), unquote(link.target)))
+        return self.index.by_path.get(path)
+
+    def _declared_related(self, note: Note) -> list[Note]:
+        out: list[Note] = []
+        for name in note.related:
+            target = self.index.resolve(name)
+            if target is None:
+                self._diag(note, note.line_of("related"), f"related '{name}' matches no note")
+            elif target is not note and target not in out:
+                out.append(target)
+        return out
+
+    def _diag(self, note: Note, line: int, message: str, code: str = "") -> None:
+        self.diagnostics.append(Diagnostic(note.src, line, Severity.WARNING, message, code))
+
+    def backlinks_of(self, note: Note) -> list[ResolvedLink]:
+        """Links into ``note``, one entry per linking note (its first link), ordered by title."""
+        first: dict[str, ResolvedLink] = {}
+        for rl in self.backlinks.get(note.path, []):
+            first.setdefault(rl.source.path, rl)
+        return sorted(first.values(), key=lambda rl: (rl.source.title.casefold(), rl.source.path))
+
+    def related(self, note: Note, peers: Sequence[Sequence[Note]] = (), limit: int = 8) -> list[Note]:
+        """Declared related notes (both directions) first, then notes sharing the most topics.
+
+        Arguments:
+            note: the note.
+            peers: the member lists of the note's topics.
+            limit: how many to return.
+        """
+        out = list(self.related_of.get(note.path, []))
+        for other in self.related_by.get(note.path, []):
+            if other not in out:
+                out.append(other)
+        if peers:
+            shared: Counter[str] = Counter()
+            for members in peers:
+                for other in members:
+                    if other is not note and other not in out and not other.is_topic:
+                        shared[other.path] += 1
+            ranked = sorted(shared.items(), key=lambda kv: (-kv[1], self.index.by_path[kv[0]].title))
+            out.extend(self.index.by_path[p] for p, _ in ranked)
+        return out[:limit]
+
+    def wanted_sorted(self) -> list[Wanted]:
+        """Wanted notes, most wanted first."""
+        return sorted(self.wanted.values(), key=lambda w: (-w.count, -len(w.referrers), w.key))
+
+    def __repr__(self) -> str:
+        n = sum(len(v) for v in self.outgoing.values())
+        return f"LinkGraph({n} links, {len(self.wanted)} wanted)"

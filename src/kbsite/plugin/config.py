@@ -1,0 +1,21 @@
+"""plugin: typed configuration of the ``kbsite`` MkDocs plugin."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class KbsiteConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it from mkdocs.yml."""
+
+    notes_dir = c.Dir(exists=True, default="notes")
+    """The folder of notes, relative to mkdocs.yml. Served as is: nothing is copied into docs/."""
+
+    wanted = c.Choice(("warn", "info"), default="warn")
+    """How a build reports a wanted note (a [[link]] to no note): ``warn`` makes ``--strict`` fail;
+    ``info`` treats red links as planned notes (they still show on the todo report)."""
+
+    nav = c.Type(bool, default=True)
+    """Build a topics-first navigation when mkdocs.yml has no ``nav`` of its own."""

@@ -1,0 +1,293 @@
+"""plugin: the MkDocs adapter. Each event is short and delegates to the core or to templates."""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+from markdown.extensions.toc import slugify as default_slugify
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import nest_paths
+
+from kbsite.core.model import Note, Severity
+from kbsite.core.topics import Topic
+from kbsite.core.vault import ParseCache, Vault, load_vault
+from kbsite.plugin.config import KbsiteConfig
+from kbsite.plugin.markdown import KbMarkdownExtension
+from kbsite.plugin.math import render_math
+from kbsite.plugin.views import Views
+
+log = get_plugin_logger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TOPICS_INDEX_URI = "topics/index.md"
+TODO_URI = "todo.md"
+# Front-matter keys passed on to the theme (after escaping where the theme prints them raw).
+THEME_META_KEYS = ("hide", "description")
+
+
+class _Target(NamedTuple):
+    href: str | None
+    title: str
+
+
+class KbsitePlugin(BasePlugin[KbsiteConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        # Survives `mkdocs serve` rebuilds (MkDocs keeps a plugin that defines on_startup).
+        self._parse_cache: ParseCache = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.vault: Vault | None = None
+        self.views: Views | None = None
+        self._note_files: dict[str, Note] = {}  # src_uri -> note
+        self._topic_files: dict[str, Topic] = {}  # src_uri -> implicit topic
+        self._note_uri: dict[str, str] = {}  # note.path -> src_uri
+        self._urls: dict[str, str] = {}  # src_uri -> site-relative url
+        self._special: dict[str, str] = {}  # src_uri -> "topics" | "todo"
+        self._current: Page | None = None
+        self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
+
+    # ---- Events -------------------------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self._reset()
+        if not self.config.enabled:
+            return None
+        self._slug = configure_toc(config)
+        config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, render_math))  # type: ignore[arg-type]
+        # Our templates sit after the user's custom_dir (so they can override them), before the theme.
+        position = 1 if config.theme.custom_dir else 0
+        config.theme.dirs.insert(position, str(TEMPLATES_DIR))
+        config.extra_css.append("assets/kbsite/kbsite.css")
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        root = Path(self.config.notes_dir)
+        prefix = _display_prefix(root, Path(config.config_file_path or ".").parent)
+        self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache)
+        self._log_diagnostics(self.vault)
+        self._add_note_files(files, config, root)
+        self._add_generated_pages(files, config)
+        self._urls = {f.src_uri: f.url for f in files}
+        self.views = Views(self.vault, self._note_url, self._topic_url)
+        if self.config.nav and config.nav is None:
+            config.nav = self._nav_config(files, config)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        self._current = page
+        uri = page.file.src_uri
+        note = self._note_files.get(uri)
+        if note is not None:
+            page.meta = _theme_meta(note.title, "kbsite/note.html", note.extra)
+            return _drop_lead_h1(markdown) if note.lead_h1 is not None else markdown
+        topic = self._topic_files.get(uri)
+        if topic is not None:
+            page.meta = _theme_meta(topic.title, "kbsite/topic.html")
+        elif uri in self._special:
+            kind = self._special[uri]
+            title = "主题索引" if kind == "topics" else "待办与覆盖"
+            page.meta = _theme_meta(title, f"kbsite/{kind}.html")
+        return None
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any] | None:
+        if not self.config.enabled or self.views is None:
+            return None
+        uri = page.file.src_uri
+        views = self.views
+        if uri in self._note_files:
+            context["kb"] = views.note(self._note_files[uri])
+        elif uri in self._topic_files:
+            context["kb"] = {"topic": views.topic(self._topic_files[uri]), "title": self._topic_files[uri].title}
+        elif self._special.get(uri) == "topics":
+            context["kb"] = {"tree": views.topic_tree()}
+        elif self._special.get(uri) == "todo":
+            context["kb"] = {"todo": views.todo()}
+        return context
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
+        if self.config.enabled:
+            server.watch(str(self.config.notes_dir), recursive=True)
+        return server
+
+    # ---- Files and pages ----------------------------------------------------------------
+
+    def _add_note_files(self, files: Files, config: MkDocsConfig, root: Path) -> None:
+        """One real File per note, served from notes/ (content set from the parsed body)."""
+        assert self.vault is not None
+        base = root.name
+        for note in self.vault.notes:
+            uri = f"{base}/{note.path}"
+            if files.get_file_from_path(uri) is not None:
+                log.warning(f"{uri} exists in docs_dir too; the note is not published")
+                continue
+            f = File(uri, str(root.parent), config.site_dir, config.use_directory_urls,
+                     inclusion=InclusionLevel.NOT_IN_NAV)
+            # MkDocs would parse the front matter again (and eat "Key: value" first lines); it gets
+            # the body only. The leading newline stops both of its metadata parsers.
+            f._content = "\n" + note.body
+            files.append(f)
+            self._note_files[uri] = note
+            self._note_uri[note.path] = uri
+        for rel, abs_path in _assets(root):
+            uri = f"{base}/{rel}"
+            if files.get_file_from_path(uri) is None:
+                files.append(File(uri, str(root.parent), config.site_dir, config.use_directory_urls))
+
+    def _add_generated_pages(self, files: Files, config: MkDocsConfig) -> None:
+        assert self.vault is not None
+        for topic in self.vault.topics:
+            if topic.note is None:
+                uri = f"topics/{topic.slug}.md"
+                if self._generate(files, config, uri):
+                    self._topic_files[uri] = topic
+        for uri, kind in ((TOPICS_INDEX_URI, "topics"), (TODO_URI, "todo")):
+            if self._generate(files, config, uri):
+                self._special[uri] = kind
+
+    def _generate(self, files: Files, config: MkDocsConfig, uri: str) -> bool:
+        if files.get_file_from_path(uri) is not None:
+            log.info(f"docs_dir has its own {uri}; kbsite does not generate it")
+            return False
+        files.append(File.generated(config, uri, content="\n"))
+        return True
+
+    def _nav_config(self, files: Files, config: MkDocsConfig) -> list[Any]:
+        """Topics first: home, the topic tree, the todo report, then the hand-written docs pages."""
+        assert self.vault is not None
+        ours = set(self._note_files) | set(self._topic_files) | set(self._special)
+        docs = sorted(f.src_uri for f in files.documentation_pages()
+                      if f.src_uri not in ours and f.src_uri != "index.md")
+        nav: list[Any] = []
+        if files.get_file_from_path("index.md") is not None:
+            nav.append({"首页": "index.md"})
+        topics: list[Any] = [TOPICS_INDEX_URI] if TOPICS_INDEX_URI in self._special else []
+        topics += [self._topic_nav(t) for t in self.vault.topics.roots()]
+        nav.append({"主题": topics})
+        if TODO_URI in self._special:
+            nav.append({"待办与覆盖": TODO_URI})
+        if docs:
+            nav.append({"使用说明": nest_paths(docs)})
+        return nav
+
+    def _topic_nav(self, topic: Topic) -> Any:
+        uri = self._topic_uri(topic)
+        title = html.escape(topic.title)  # Material prints nav titles unescaped
+        if not topic.children:
+            return {title: uri}
+        return {title: [uri] + [self._topic_nav(c) for c in topic.children]}
+
+    # ---- URLs and links -----------------------------------------------------------------
+
+    def _topic_uri(self, topic: Topic) -> str:
+        if topic.note is not None:
+            return self._note_uri[topic.note.path]
+        return f"topics/{topic.slug}.md"
+
+    def _note_url(self, note: Note) -> str:
+        return self._urls.get(self._note_uri.get(note.path, ""), "")
+
+    def _topic_url(self, topic: Topic) -> str:
+        return self._urls.get(self._topic_uri(topic), "")
+
+    def _resolve_wikilink(self, target: str, heading: str | None) -> _Target | None:
+        """Called by the Markdown extension for each ``[[target#heading]]`` on the current page."""
+        if self.vault is None or self._current is None:
+            return None
+        note = self.vault.index.resolve(target)
+        if note is None or note.path not in self._note_uri:
+            return None
+        here = posixpath.dirname(self._current.file.src_uri)
+        href = posixpath.relpath(self._note_uri[note.path], here or ".")
+        if heading:
+            href += "#" + self._slug(heading)
+        return _Target(href, note.title)
+
+    def _log_diagnostics(self, vault: Vault) -> None:
+        for d in vault.diagnostics:
+            if d.severity is Severity.INFO or (d.code == "wanted" and self.config.wanted == "info"):
+                log.info(str(d))
+            else:
+                log.warning(str(d))
+
+
+# ---- Functions ----------------------------------------------------------------------------
+
+
+def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:
+    """Give Chinese headings readable ids unless the user chose a slugify; return the one in use.
+
+    MkDocs' default slugify turns ``## 方法`` into ``_1`` (order dependent, unreadable).
+    """
+    toc = config.mdx_configs.setdefault("toc", {})
+    if "slugify" not in toc:
+        from pymdownx.slugs import slugify
+
+        toc["slugify"] = slugify(case="lower")
+    slugify_fn = toc["slugify"]
+    separator = toc.get("separator", "-")
+    return lambda text: slugify_fn(text, separator)
+
+
+def _theme_meta(title: str, template: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``page.meta`` for the theme. Material prints ``page.meta.title`` raw (and nav titles come
+    from it), so the title is escaped here, once; templates of our own use the raw note data."""
+    meta: dict[str, Any] = {"title": html.escape(title), "template": template}
+    for key in THEME_META_KEYS:
+        value = (extra or {}).get(key)
+        if key == "hide" and isinstance(value, list):
+            meta["hide"] = [str(v) for v in value]
+        elif key == "description" and isinstance(value, str):
+            meta["description"] = html.escape(value)
+    return meta
+
+
+def _drop_lead_h1(markdown: str) -> str:
+    """Remove the first line if it is an H1: the page template prints the title itself."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip():
+            if line.lstrip().startswith("# ") or line.strip() == "#":
+                del lines[i]
+            break
+    return "\n".join(lines)
+
+
+def _display_prefix(root: Path, config_dir: Path) -> str:
+    try:
+        return root.resolve().relative_to(config_dir.resolve()).as_posix()
+    except ValueError:
+        return root.name
+
+
+def _assets(root: Path) -> list[tuple[str, Path]]:
+    """Non-Markdown files under the notes folder (images, PDFs), so relative links keep working."""
+    out: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
+        for name in filenames:
+            if not name.endswith(".md") and not name.startswith("."):
+                abs_path = Path(dirpath, name)
+                out.append((abs_path.relative_to(root).as_posix(), abs_path))
+    return sorted(out)
+

@@ -1,0 +1,273 @@
+"""Real builds of tiny knowledge bases: assert on the generated HTML and on MkDocs' log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from conftest import build_kb, make_kb
+
+LORA = """\
+---
+id: lora
+title: LoRA
+type: technique
+aliases: [低秩适配, Low-Rank Adaptation]
+topics: [peft]
+tags: [微调]
+status: done
+related: [kd]
+---
+# LoRA
+
+## 方法
+
+冻结 $W_0$，训练 $\\Delta W = BA$。
+
+$$
+h = W_0 x + \\frac{\\alpha}{r} B A x
+$$
+
+- [ ] 补充 QLoRA
+"""
+KD = """\
+---
+id: kd
+title: 知识蒸馏
+type: technique
+aliases: [KD]
+topics: [模型压缩]
+status: draft
+---
+# 知识蒸馏
+
+教师带学生。与 [[ＬｏＲＡ#方法|低秩方法]] 不同，蒸馏改变的是整个学生模型。还想写 [[温度缩放]]。
+
+`[[not-a-link]]` 在代码里。
+
+```
+[[also-not]]
+```
+"""
+PEFT = """\
+---
+id: peft
+title: 参数高效微调
+type: topic
+parent: 大模型
+---
+# 参数高效微调
+
+只训练少量参数的微调方法。
+"""
+LLM = """\
+---
+id: llm
+title: 大模型
+type: topic
+---
+# 大模型
+
+概述。
+"""
+PAPER = """\
+---
+title: "LoRA: Low-Rank Adaptation of Large Language Models"
+type: paper
+year: 2021
+venue: ICLR 2022
+authors: [Edward J. Hu, Yelong Shen]
+url: https://arxiv.org/abs/2106.09685
+topics: [peft]
+status: todo
+---
+提出 [[LoRA]]。
+"""
+BASE = {"notes/lora.md": LORA, "notes/kd.md": KD, "notes/topics/peft.md": PEFT,
+        "notes/topics/llm.md": LLM, "notes/papers/paper-lora.md": PAPER}
+
+
+@pytest.fixture
+def site(kb):
+    return kb(BASE)
+
+
+def test_notes_are_served_from_notes_dir(site) -> None:
+    assert (site.site / "notes/lora/index.html").is_file()
+    assert (site.site / "notes/papers/paper-lora/index.html").is_file()
+    assert not (site.root / "docs" / "notes").exists()  # nothing copied into docs/
+
+
+def test_wikilink_with_heading_and_nfkc(site) -> None:
+    page = site.page("notes/kd/index.html")
+    link = page.find("a", cls="kb-link")
+    assert link["attrs"]["href"] == "../lora/#方法"
+    assert link["text"] == "低秩方法"
+    lora = site.page("notes/lora/index.html")
+    assert any(h["attrs"].get("id") == "方法" for h in lora.tags("h2"))
+
+
+def test_wanted_link_is_marked_not_dead(site) -> None:
+    page = site.page("notes/kd/index.html")
+    wanted = page.find("span", cls="kb-wanted")
+    assert wanted["text"] == "温度缩放"
+    assert not [a for a in page.tags("a") if a["text"] == "温度缩放"]
+    assert "WARNING:kbsite: notes/kd.md:11: warning: wanted note: [[温度缩放]] matches no note (id, title or alias)" in site.logs
+
+
+def test_code_is_left_alone(site) -> None:
+    html = site.html("notes/kd/index.html")
+    assert "[[not-a-link]]" in html and "[[also-not]]" in html
+
+
+def test_backlink_with_snippet(site) -> None:
+    page = site.page("notes/lora/index.html")
+    items = page.find("ul", cls="kb-backlinks")["children"]
+    titles = [li["children"][0]["text"] for li in items]
+    assert titles == ["LoRA: Low-Rank Adaptation of Large Language Models", "知识蒸馏"]
+    snippet = page.find_all("blockquote", cls="kb-snippet")[1]["text"]
+    assert snippet == "与 低秩方法 不同，蒸馏改变的是整个学生模型。"
+
+
+def test_related_from_front_matter_and_topics(site) -> None:
+    lora = site.page("notes/lora/index.html")
+    related = [li["children"][0]["text"] for li in lora.find("ul", cls="kb-related")["children"]]
+    assert related[0] == "知识蒸馏"  # declared
+    assert "LoRA: Low-Rank Adaptation of Large Language Models" in related  # shares topic peft
+
+
+def test_note_header_metadata(site) -> None:
+    page = site.page("notes/papers/paper-lora/index.html")
+    meta = page.find("div", cls="kb-meta")
+    assert "论文" in meta["text"] and "待写" in meta["text"]
+    assert "2021 · ICLR 2022 · Edward J. Hu, Yelong Shen" in meta["text"]
+    assert page.find("a", cls="kb-topic")["text"] == "参数高效微调"
+    assert any(a["attrs"].get("href") == "https://arxiv.org/abs/2106.09685" for a in page.tags("a"))
+    lora = site.page("notes/lora/index.html")
+    assert [s["text"] for s in lora.find_all("span", cls="kb-alias")] == ["低秩适配", "Low-Rank Adaptation"]
+    assert [s["text"] for s in lora.find_all("span", cls="kb-tag")] == ["#微调"]
+
+
+def test_topic_pages(site) -> None:
+    peft = site.page("notes/topics/peft/index.html")
+    crumbs = peft.find("nav", cls="kb-breadcrumb")
+    assert "大模型" in crumbs["text"]
+    listed = [a["text"] for ul in peft.find_all("ul", cls="kb-notes") for li in ul["children"] for a in li["children"][:1]]
+    assert listed == ["LoRA: Low-Rank Adaptation of Large Language Models", "LoRA"]
+    # an implicit topic (named in topics:, no topic note) gets a generated page
+    implicit = site.page("topics/模型压缩/index.html")
+    assert implicit.find("h1")["text"] == "模型压缩"
+    assert [a["text"] for a in implicit.find("ul", cls="kb-notes")["children"][0]["children"][:1]] == ["知识蒸馏"]
+    # parents count their sub-topics' notes
+    llm = site.page("notes/topics/llm/index.html")
+    assert "共 2 篇笔记" in llm.find("p", cls="kb-summary")["text"]
+    index = site.page("topics/index.html")
+    tree = index.find("div", cls="kb-tree")["text"]
+    assert tree.index("大模型") < tree.index("参数高效微调")
+
+
+def test_nav_is_topics_first_and_lists_no_notes(site) -> None:
+    page = site.page("index.html")
+    nav_links = [a["text"].strip() for a in page.find_all("a", cls="md-nav__link")]
+    assert "LoRA" not in nav_links and "知识蒸馏" not in nav_links
+    labels = [el["text"].strip() for el in page.find_all(cls="md-nav__link")]
+    assert any("参数高效微调" in t for t in labels)
+    assert any("大模型" in t for t in labels)
+
+
+def test_math_is_mathml_at_build_time(site) -> None:
+    html = site.html("notes/lora/index.html")
+    assert "<math" in html and 'display="block"' in html
+    assert "cdn" not in html.lower() and "mathjax" not in html.lower()
+
+
+def test_todo_page_lists_wanted_and_todo(site) -> None:
+    page = site.page("todo/index.html")
+    assert "温度缩放" in page.find("ul", cls="kb-wanted-list")["text"]
+    assert "LoRA: Low-Rank Adaptation" in site.html("todo/index.html")
+
+
+HOSTILE = """\
+---
+title: "<script>alert('t')</script>"
+id: hostile
+aliases: ["<img src=x onerror=alert(1)>"]
+tags: ["<b onmouseover=alert(2)>"]
+venue: "</title><script>alert(3)</script>"
+authors: ["<svg onload=alert(4)>"]
+url: "javascript:alert(5)"
+topics: ["<i>topic</i>"]
+type: paper
+---
+正文 $\\text{<script>alert(6)</script>}$ 结束。
+"""
+
+
+def test_hostile_front_matter_is_escaped_everywhere(kb) -> None:
+    result = kb({"notes/h.md": HOSTILE, "notes/ref.md": "见 [[hostile]]\n"})
+    for rel in ["notes/h/index.html", "notes/ref/index.html", "topics/index.html", "todo/index.html",
+                "index.html"]:
+        html = result.html(rel)
+        for needle in ["<script>alert", "<img src=x", "<b onmouseover", "<svg onload", "<i>topic",
+                       'href="javascript:']:
+            assert needle not in html, (rel, needle)
+    page = result.page("notes/h/index.html")
+    assert page.find("h1")["text"] == "<script>alert('t')</script>"  # shown as text
+    title = page.find("title")["text"]
+    assert "<script>" in title  # the text of <title>, not markup: the raw source has it escaped
+    assert "&lt;script&gt;" in result.html("notes/h/index.html")
+    index = (result.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<script>alert('t')" not in index
+
+
+def test_hostile_id_and_topic_cannot_write_outside_site(kb, tmp_path: Path) -> None:
+    result = kb({"notes/x.md": "---\nid: ../../escape\ntopics: ['../../../outside']\n---\n"})
+    assert not (tmp_path.parent / "outside").exists()
+    assert not (tmp_path / "escape").exists()
+    for path in result.site.rglob("*"):
+        assert path.resolve().is_relative_to(result.site.resolve())
+    assert any("not a safe slug" in line for line in result.logs)
+
+
+def test_notes_without_front_matter_build(kb) -> None:
+    result = kb({"notes/a.md": "# 第一篇\n\n见 [第二篇](sub/b.md)。\n", "notes/sub/b.md": "第二篇的正文\n",
+                 "notes/img/pic.png": b"\x89PNG\r\n"})
+    page = result.page("notes/a/index.html")
+    assert page.find("a", href="../sub/b/")["text"] == "第二篇"
+    assert page.find("h1")["text"] == "第一篇"
+    assert (result.site / "notes/img/pic.png").is_file()
+    back = result.page("notes/sub/b/index.html").find("ul", cls="kb-backlinks")
+    assert "第一篇" in back["text"]
+
+
+def test_bad_note_is_reported_and_the_rest_builds(kb) -> None:
+    result = kb({"notes/bad.md": "---\ntitle: [broken\n---\n正文\n", "notes/good.md": "# 好\n"})
+    assert (result.site / "notes/good/index.html").is_file()
+    assert (result.site / "notes/bad/index.html").is_file()  # shown with defaults
+    assert any(line.startswith("WARNING:kbsite: notes/bad.md:3: error: front matter is not valid YAML")
+               for line in result.logs), result.logs
+
+
+def test_strict_build_fails_on_note_problems(tmp_path: Path) -> None:
+    make_kb(tmp_path, {"notes/bad.md": "---\nstatus: finished\n---\n"})
+    with pytest.raises(Abort):
+        build_kb(tmp_path, strict=True)
+
+
+def test_plugin_never_writes_into_notes(kb, tmp_path: Path) -> None:
+    make_kb(tmp_path, BASE)
+    before = {p: p.read_bytes() for p in (tmp_path / "notes").rglob("*")
+              if p.is_file()}
+    build_kb(tmp_path)
+    after = {p: p.read_bytes() for p in (tmp_path / "notes").rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_config_defaults() -> None:
+    from kbsite.plugin.config import KbsiteConfig
+
+    cfg = KbsiteConfig()
+    errors, warnings = cfg.load_dict({}) or ([], [])
+    assert cfg["wanted"] == "warn" and cfg["nav"] is True and cfg["enabled"] is True

@@ -1,87 +1,63 @@
-"""Shared fixtures: build real knowledge bases in a temp folder and read the generated HTML."""
+"""Shared fixtures: real builds in temp folders, and Debian's headless Chromium via Playwright."""
 
 from __future__ import annotations
 
-import logging
-import textwrap
-from html.parser import HTMLParser
+import functools
+import http.server
+import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from kbtest import MKDOCS_YML, BuildResult, build_kb, make_kb
 
-MKDOCS_YML = """\
-site_name: 测试知识库
-theme:
-  name: material
-  language: zh
-  font: false
-plugins:
-  - search
-  - kbsite
-markdown_extensions:
-  - toc:
-      permalink: true
-  - admonition
-  - attr_list
-  - pymdownx.superfences
-  - pymdownx.tasklist
-validation:
-  anchors: warn
-"""
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
 
 
-def make_kb(root: Path, files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML) -> Path:
-    """Write a knowledge base: mkdocs.yml, docs/index.md and the given files (paths relative)."""
-    (root / "mkdocs.yml").write_text(mkdocs_yml, encoding="utf-8")
-    (root / "docs").mkdir(parents=True, exist_ok=True)
-    (root / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
-    (root / "notes").mkdir(exist_ok=True)
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return root
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run the tests through scripts/test.sh, which installs it")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
-class BuildResult:
-    def __init__(self, root: Path, logs: list[str]) -> None:
-        self.root = root
-        self.site = root / "site"
-        self.logs = logs
-
-    def html(self, rel: str) -> str:
-        return (self.site / rel).read_text(encoding="utf-8")
-
-    def page(self, rel: str) -> "Html":
-        return Html(self.html(rel))
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context()
+    pg = context.new_page()
+    yield pg
+    context.close()
 
 
-def build_kb(root: Path, strict: bool = False) -> BuildResult:
-    """Run a real ``mkdocs build`` on ``root``; capture MkDocs' log lines."""
-    from mkdocs.commands import build
-    from mkdocs.config import load_config
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
 
-    records: list[str] = []
 
-    class Grab(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(f"{record.levelname}:{record.getMessage()}")
+@pytest.fixture
+def serve_dir() -> Iterator[object]:
+    """``serve_dir(path) -> base URL``: a static file server on 127.0.0.1, stopped after the test."""
+    servers: list[http.server.ThreadingHTTPServer] = []
 
-    handler = Grab(level=logging.INFO)
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    try:
-        cfg = load_config(config_file=str(root / "mkdocs.yml"), strict=strict)
-        build.build(cfg)
-    finally:
-        logger.removeHandler(handler)
-    return BuildResult(root, records)
+    def _serve(path: Path) -> str:
+        handler = functools.partial(_Quiet, directory=str(path))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield _serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -93,53 +69,3 @@ def kb(tmp_path: Path) -> Callable[..., BuildResult]:
         return build_kb(tmp_path, strict=strict)
 
     return _make
-
-
-class Html(HTMLParser):
-    """A tiny DOM-less reader: elements with attributes and their text, found by class or id."""
-
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[dict] = []
-        self._stack: list[dict] = []
-        self.feed(markup)
-
-    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr", "area", "base", "col", "embed", "track"}
-
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
-        el = {"tag": tag, "attrs": dict(attrs), "text": "", "children": []}
-        if self._stack:
-            self._stack[-1]["children"].append(el)
-        self.elements.append(el)
-        if tag not in self.VOID:
-            self._stack.append(el)
-
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i]["tag"] == tag:
-                del self._stack[i:]
-                break
-
-    def handle_data(self, data):  # type: ignore[no-untyped-def]
-        for el in self._stack:
-            el["text"] += data
-
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[dict]:
-        out = []
-        for el in self.elements:
-            if tag and el["tag"] != tag:
-                continue
-            if cls and cls not in (el["attrs"].get("class") or "").split():
-                continue
-            if any(el["attrs"].get(k.rstrip("_")) != v for k, v in attrs.items()):
-                continue
-            out.append(el)
-        return out
-
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> dict:
-        found = self.find_all(tag, cls, **attrs)
-        assert found, f"no <{tag or '*'} class={cls!r} {attrs}> in page"
-        return found[0]
-
-    def tags(self, tag: str) -> list[dict]:
-        return [el for el in self.elements if el["tag"] == tag]

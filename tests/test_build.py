@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import build_kb, make_kb
+from kbtest import build_kb, make_kb
 
 LORA = """\
 ---
@@ -271,3 +271,14 @@ def test_config_defaults() -> None:
     cfg = KbsiteConfig()
     errors, warnings = cfg.load_dict({}) or ([], [])
     assert cfg["wanted"] == "warn" and cfg["nav"] is True and cfg["enabled"] is True
+
+
+def test_wikilink_in_table_and_inline_display_math(kb) -> None:
+    result = kb({"notes/a.md": "# A\n\n## 小节\n", "notes/b.md":
+                 "| 名称 | 链接 |\n|---|---|\n| 一 | [[a#小节\\|去 A]] |\n\n- 列表里的公式 $$x^2$$ 也行\n"})
+    page = result.page("notes/b/index.html")
+    cell = page.find("td", cls=None)
+    link = page.find("a", cls="kb-link")
+    assert link["text"] == "去 A" and link["attrs"]["href"] == "../a/#小节"
+    assert len(page.tags("td")) == 2 and cell["text"] == "一"
+    assert page.find("span", cls="kb-math--display")["children"][0]["tag"] == "math"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import make_kb
+from kbtest import make_kb
 from kbsite.cli import main
 
 BROKEN = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import REPO
+from kbtest import REPO
 from kbsite.cli import main
 
 

@@ -96,3 +96,10 @@ def test_related_declared_and_shared_topics() -> None:
     assert [n.title for n in graph.related(ns[0], [[ns[0], ns[2]]])] == ["B", "C"]
     assert [n.title for n in graph.related(ns[1])] == ["A"]  # reverse of a declared relation
     assert any("related 'nope' matches no note" in d.message for d in graph.diagnostics)
+
+
+def test_labelled_link_in_table_needs_an_escaped_pipe() -> None:
+    note, diags = parse_note("t.md", "| a | b |\n|---|---|\n| [[x|y]] | [[x\\|z]] |\n".encode())
+    assert [(lk.target, lk.label) for lk in note.links] == [("x", "y"), ("x", "z")]
+    assert [(d.line, d.severity) for d in diags] == [(3, Severity.WARNING)]
+    assert "write [[target\\|label]]" in diags[0].message

@@ -102,6 +102,9 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
             report(line, f"unknown key '{key}': did you mean '{NEAR_MISSES[key]}'?", Severity.WARNING)
 
     scan = scan_body(fm.body, fm.body_line)
+    for line in scan.table_pipes:
+        report(line, "a [[target|label]] link inside a table row splits the cell at '|': "
+               "write [[target\\|label]]", Severity.WARNING)
     note_id = values.get("id")
     if note_id is not None and not is_safe_id(note_id):
         report(lines.get("id", 1), f"id {note_id!r} is not a safe slug (use letters, digits, '-', '_' "

@@ -43,6 +43,7 @@ class BodyScan:
     markers: tuple[Marker, ...]
     first_h1: str | None
     first_h1_line: int | None  # 0-based index in the body of the first line, if it is an H1
+    table_pipes: tuple[int, ...] = ()  # file lines of table rows with an unescaped [[a|b]]
 
 
 def mask_code_spans(line: str) -> str:
@@ -96,6 +97,7 @@ def scan_body(body: str, body_line: int) -> BodyScan:
     seen_content = False
     fence: str | None = None
     current_heading: str | None = None
+    table_pipes: list[int] = []
     for index, raw in enumerate(body.split("\n")):
         lineno = body_line + index
         if fence is not None:
@@ -121,7 +123,10 @@ def scan_body(body: str, body_line: int) -> BodyScan:
                     first_h1_index = index
         if raw.strip():
             seen_content = True
+        in_table = line.lstrip().startswith("|")
         for wm in WIKILINK_RE.finditer(line):
+            if in_table and wm.group("label") is not None and line[wm.start("label") - 2] != "\\":
+                table_pipes.append(lineno)
             target = wm.group("target").strip()
             if not target:
                 continue
@@ -150,4 +155,5 @@ def scan_body(body: str, body_line: int) -> BodyScan:
             kind = km.group("kind") or km.group("zh")
             rest = plain_text(raw[km.end():]).lstrip(":：-— ").strip() or plain_text(raw)
             markers.append(Marker(kind, rest, lineno, current_heading))
-    return BodyScan(tuple(headings), tuple(links), tuple(tasks), tuple(markers), first_h1, first_h1_index)
+    return BodyScan(tuple(headings), tuple(links), tuple(tasks), tuple(markers), first_h1, first_h1_index,
+                    tuple(table_pipes))

@@ -7,11 +7,13 @@ which makes them relative to the page being rendered.
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 from typing import Any, Callable
 
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
 from kbsite.core.vault import Vault
+from kbsite.plugin.coverage_views import CoverageViews
 
 TYPE_LABELS = {"paper": "论文", "technique": "技术", "concept": "概念", "model": "模型", "topic": "主题"}
 TYPE_ORDER = ("paper", "technique", "concept", "model")
@@ -25,6 +27,11 @@ class Views:
         self.vault = vault
         self.note_url = note_url
         self.topic_url = topic_url
+
+    @cached_property
+    def coverage(self) -> CoverageViews:
+        """Coverage numbers of this build (the report page and topic pages), computed once."""
+        return CoverageViews(self)
 
     def note_ref(self, note: Note) -> dict[str, Any]:
         return {
@@ -94,6 +101,7 @@ class Views:
                 for key in order
             ],
             "direct": len(topic.notes),
+            "coverage": self.coverage.topic_section(topic),
         }
 
     def topic_tree(self) -> list[dict[str, Any]]:
@@ -122,6 +130,7 @@ class Views:
             "draft": [self.note_ref(n) for n in notes if n.status == "draft"],
             "counts": Counter(n.status for n in vault.notes),
             "total": len(vault.notes),
+            "coverage": self.coverage.page(),
         }
 
 

@@ -1,0 +1,53 @@
+"""A reader in a real browser: open a note, follow a wikilink, follow a backlink, see a red link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbtest import build_kb, make_kb
+
+pytestmark = pytest.mark.browser
+
+NOTES = {
+    "notes/lora.md": "---\ntitle: LoRA\naliases: [低秩适配]\ntopics: [参数高效微调]\nstatus: done\n---\n"
+                     "# LoRA\n\n## 方法\n\n冻结原权重，只训练低秩增量。\n",
+    "notes/qlora.md": "---\ntitle: QLoRA\ntopics: [参数高效微调]\n---\n# QLoRA\n\n"
+                      "QLoRA 在 [[低秩适配#方法|LoRA 的方法]] 之上加了 4-bit 量化，还缺 [[NF4 量化]] 的笔记。\n",
+}
+
+
+def test_follow_wikilink_and_backlink(tmp_path: Path, page, serve_dir) -> None:
+    make_kb(tmp_path, NOTES)
+    build_kb(tmp_path)
+    base = serve_dir(tmp_path / "site")
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    external: list[str] = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(base) else None)
+
+    page.goto(base + "notes/qlora/")
+    assert page.locator("h1.kb-title").inner_text() == "QLoRA"
+    wanted = page.locator(".md-content .kb-wanted")
+    assert wanted.inner_text() == "NF4 量化"
+    assert wanted.evaluate("el => el.tagName") == "SPAN"
+    color = wanted.evaluate("el => getComputedStyle(el).color")
+    assert color in ("rgb(198, 40, 40)", "rgb(239, 154, 154)")  # red in light or dark scheme
+
+    page.locator(".md-content a.kb-link", has_text="LoRA 的方法").click()
+    page.wait_for_url(base + "notes/lora/#方法")
+    assert page.locator("h1.kb-title").inner_text() == "LoRA"
+    assert page.locator("h2#方法").is_visible()
+
+    backlink = page.locator(".kb-backlinks a", has_text="QLoRA")
+    assert "4-bit 量化" in page.locator(".kb-backlinks").inner_text()
+    backlink.click()
+    page.wait_for_url(base + "notes/qlora/")
+    assert page.locator("h1.kb-title").inner_text() == "QLoRA"
+
+    page.locator(".kb-meta a.kb-topic", has_text="参数高效微调").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == "参数高效微调"
+    assert page.locator(".kb-notes a", has_text="LoRA").count() == 2
+    assert failed == [] and external == []

@@ -282,3 +282,14 @@ def test_wikilink_in_table_and_inline_display_math(kb) -> None:
     assert link["text"] == "去 A" and link["attrs"]["href"] == "../a/#小节"
     assert len(page.tags("td")) == 2 and cell["text"] == "一"
     assert page.find("span", cls="kb-math--display")["children"][0]["tag"] == "math"
+
+
+def test_github_style_lists(kb) -> None:
+    result = kb({"notes/a.md": "# A\n\n**三类方法**\n- 剪枝\n  - 结构化\n  - 非结构化\n- 量化\n\n```\n- 代码里\n```\n"})
+    page = result.page("notes/a/index.html")
+    outer = [ul for ul in page.tags("ul") if "剪枝" in ul["text"] and "量化" in ul["text"]][0]
+    items = [li for li in outer["children"] if li["tag"] == "li"]
+    assert [li["text"].split()[0] for li in items] == ["剪枝", "量化"]
+    nested = [c for c in items[0]["children"] if c["tag"] == "ul"][0]
+    assert [li["text"] for li in nested["children"]] == ["结构化", "非结构化"]
+    assert "- 代码里" in result.html("notes/a/index.html")

@@ -14,6 +14,7 @@ from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.util import AtomicString
 
 from kbsite.core.wikilinks import WIKILINK_RE
@@ -95,6 +96,45 @@ class BlockMathProcessor(BlockProcessor):
         return True
 
 
+class ListSpacingPreprocessor(Preprocessor):
+    """Read lists the way GitHub and Obsidian do, which is how notes are written.
+
+    Python-Markdown needs a blank line before a list and four spaces per nesting level; notes
+    written for GitHub start a list right under a paragraph line and indent nested items by two.
+    Runs after fenced code is stashed, so code is untouched.
+    """
+
+    ITEM_RE = re.compile(r"^(?P<indent> *)(?:[-*+]|\d+[.)])[ \t]+\S")
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        prev_kind = "blank"  # blank | item | text
+        indents: list[int] = []  # source indents of the open list levels
+        for line in lines:
+            m = self.ITEM_RE.match(line)
+            if not line.strip():
+                prev_kind = "blank"
+                out.append(line)
+                continue
+            if m is None:
+                if prev_kind == "blank" and not line.startswith(" "):
+                    indents = []
+                prev_kind = "text" if prev_kind != "item" or not line.startswith(" ") else "item"
+                out.append(line)
+                continue
+            indent = len(m.group("indent"))
+            if prev_kind == "text" and not indents:
+                out.append("")  # a list right under a paragraph line
+            while indents and indent < indents[-1]:
+                indents.pop()
+            if not indents or indent > indents[-1]:
+                indents.append(indent)
+            level = len(indents) - 1
+            out.append(" " * (4 * level) + line.lstrip(" ") if indent and level else line)
+            prev_kind = "item"
+        return out
+
+
 class KbMarkdownExtension(Extension):
     """Registers wikilinks and math; ``resolve`` and ``render_math`` come from the plugin."""
 
@@ -113,3 +153,5 @@ class KbMarkdownExtension(Extension):
         md.inlinePatterns.register(
             InlineMathProcessor(INLINE_MATH_PATTERN, md, self.render_math, False), "kb_math", 185)
         md.parser.blockprocessors.register(BlockMathProcessor(md.parser, self.render_math), "kb_math_block", 95)
+        # After fenced code (25) is stashed, before the block parser.
+        md.preprocessors.register(ListSpacingPreprocessor(md), "kb_list_spacing", 20)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from html.parser import HTMLParser
 
 from latex2mathml.converter import convert
 
 log = logging.getLogger("mkdocs.plugins.kbsite")
+_TEXT_RE = re.compile(r"\\(?:text|mathrm|operatorname)\{[^{}]*\}")
 
 MATHML_TAGS = frozenset(
     "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mover munder "
@@ -60,6 +62,8 @@ def sanitize_mathml(markup: str) -> str:
 
 def render_math(tex: str, display: bool) -> str:
     """One formula as safe MathML; on a conversion error, the TeX source as escaped code."""
+    # latex2mathml copies \text{...} verbatim, so an escaped underscore there would show its backslash.
+    tex = _TEXT_RE.sub(lambda m: m.group(0).replace("\\_", "_"), tex)
     try:
         mathml = convert(tex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many exception types on bad TeX

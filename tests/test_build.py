@@ -293,3 +293,13 @@ def test_github_style_lists(kb) -> None:
     nested = [c for c in items[0]["children"] if c["tag"] == "ul"][0]
     assert [li["text"] for li in nested["children"]] == ["结构化", "非结构化"]
     assert "- 代码里" in result.html("notes/a/index.html")
+
+
+def test_edit_button_points_at_the_note(kb) -> None:
+    from kbtest import MKDOCS_YML
+
+    yml = "repo_url: https://example.org/u/kb\nedit_uri: edit/main/docs/\n" + MKDOCS_YML.replace(
+        "  font: false\n", "  font: false\n  features: [content.action.edit]\n")
+    result = kb({"notes/sub/a.md": "# A\n"}, mkdocs_yml=yml)
+    hrefs = [a["attrs"].get("href") for a in result.page("notes/sub/a/index.html").tags("a")]
+    assert "https://example.org/u/kb/edit/main/notes/sub/a.md" in hrefs

@@ -146,6 +146,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             # MkDocs would parse the front matter again (and eat "Key: value" first lines); it gets
             # the body only. The leading newline stops both of its metadata parsers.
             f._content = "\n" + note.body
+            # The theme's "edit" button joins edit_uri (which points into docs_dir) with this.
+            f.edit_uri = Path(os.path.relpath(root / note.path, config.docs_dir)).as_posix()
             files.append(f)
             self._note_files[uri] = note
             self._note_uri[note.path] = uri
@@ -182,7 +184,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if files.get_file_from_path("index.md") is not None:
             nav.append({"首页": "index.md"})
         topics: list[Any] = [TOPICS_INDEX_URI] if TOPICS_INDEX_URI in self._special else []
-        topics += [self._topic_nav(t) for t in self.vault.topics.roots()]
+        topics += [self._topic_nav(t) for t in _by_size(self.vault.topics.roots())]
         nav.append({"主题": topics})
         if TODO_URI in self._special:
             nav.append({"待办与覆盖": TODO_URI})
@@ -195,7 +197,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         title = html.escape(topic.title)  # Material prints nav titles unescaped
         if not topic.children:
             return {title: uri}
-        return {title: [uri] + [self._topic_nav(c) for c in topic.children]}
+        return {title: [uri] + [self._topic_nav(c) for c in _by_size(topic.children)]}
 
     # ---- URLs and links -----------------------------------------------------------------
 
@@ -247,6 +249,11 @@ def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:
     slugify_fn = toc["slugify"]
     separator = toc.get("separator", "-")
     return lambda text: slugify_fn(text, separator)
+
+
+def _by_size(topics: list[Topic]) -> list[Topic]:
+    """Biggest topics first in the navigation (titles sort by code point, which means little)."""
+    return sorted(topics, key=lambda t: (-len(t.all_notes()), t.title.casefold()))
 
 
 def _theme_meta(title: str, template: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:

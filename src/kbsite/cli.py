@@ -12,7 +12,9 @@ from typing import Any, Callable
 import click
 
 from kbsite.core.coverage import compute_coverage
-from kbsite.core.model import Severity
+from kbsite.core.model import KNOWN_TYPES, Severity
+from kbsite.core.newnote import NoteDraft, NoteExists, prepare, taken_names, write_new
+from kbsite.core.outline import format_plan, parse_outline, plan_import
 from kbsite.core.report import FORMATS, render
 from kbsite.core.vault import Vault, load_vault
 
@@ -150,3 +152,85 @@ def report(config_file: str, fmt: str, topic: str | None) -> None:
             raise click.ClickException(f"no topic '{topic}' (known: {known or 'none'})")
         cov = selected
     click.echo(render(cov, fmt), nl=False)
+
+
+@main.command()
+@config_option
+@click.argument("title")
+@click.option("--type", "note_type", type=click.Choice(KNOWN_TYPES), default="paper", show_default=True,
+              help="The note type; it also picks the folder (papers/, concepts/, topics/…).")
+@click.option("--topic", "topics", multiple=True, metavar="T",
+              help="A topic (id, title or alias) the note belongs to; repeatable. For --type topic: its parent.")
+@click.option("--alias", "aliases", multiple=True, metavar="A", help="Another name of the note; repeatable.")
+@click.option("--id", "note_id", default=None, help="The id (default: derived from the title).")
+@click.option("--year", type=int, default=None, help="Publication year (papers).")
+def new(config_file: str, title: str, note_type: str, topics: tuple[str, ...], aliases: tuple[str, ...],
+        note_id: str | None, year: int | None) -> None:
+    """Write a new note with complete front matter (status: todo) and print its path.
+
+    Refuses to overwrite a file or to reuse an id, title or alias another note has.
+    """
+    project = load_project(config_file)
+    vault = project.load()
+    title = title.strip()
+    if not title:
+        raise click.ClickException("the title is empty")
+    draft = NoteDraft(title=title, type=note_type, aliases=[a.strip() for a in aliases if a.strip()], year=year)
+    if note_type == "topic":
+        draft.parent = _topic_ref(vault, topics[0]) if topics else None
+    else:
+        draft.topics = [_topic_ref(vault, t) for t in topics]
+    try:
+        prepare(draft, taken_names(vault.index), project.notes_dir, note_id)
+        path = write_new(project.notes_dir, draft)
+    except (NoteExists, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    unknown = [t for t in topics if vault.index.resolve(t) is None]
+    for name in unknown:
+        click.echo(f"note: topic '{name}' has no overview note yet; it gets a generated page", err=True)
+    click.echo(_display_path(path, project))
+
+
+def _topic_ref(vault: Vault, name: str) -> str:
+    """A topic as written in front matter: the overview note's id when there is one."""
+    note = vault.index.resolve(name)
+    return note.id if note is not None and note.is_topic else name.strip()
+
+
+def _display_path(path: Path, project: Project) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@main.command("import")
+@config_option
+@click.argument("outline", type=click.Path(exists=True, dir_okay=False))
+@click.option("--write", is_flag=True, help="Write the new notes (default: only print the plan).")
+def import_outline(config_file: str, outline: str, write: bool) -> None:
+    """Plan topic notes and paper stubs from a reading-list OUTLINE; --write creates them.
+
+    Never overwrites: a heading that matches an existing note by title or alias is skipped.
+    """
+    project = load_project(config_file)
+    vault = project.load()
+    raw = Path(outline).read_bytes().decode("utf-8-sig", errors="replace")
+    plan = plan_import(parse_outline(raw), vault.index, project.notes_dir)
+    click.echo(format_plan(plan), nl=False)
+    if not write:
+        if any(i.action == "create" for i in plan):
+            click.echo("(dry run: nothing written; add --write to create these notes)")
+        return
+    todo = [i for i in plan if i.action == "create" and i.draft is not None]
+    bar = Progress("写入笔记")
+    written = 0
+    for n, item in enumerate(todo, 1):
+        assert item.draft is not None
+        try:
+            write_new(project.notes_dir, item.draft)
+            written += 1
+        except NoteExists as exc:
+            click.echo(f"skip: {exc}", err=True)
+        bar(n, len(todo))
+    click.echo(f"wrote {written} note{'s' * (written != 1)} under {_display_path(project.notes_dir, project)}")

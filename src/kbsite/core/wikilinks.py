@@ -153,7 +153,8 @@ def scan_body(body: str, body_line: int) -> BodyScan:
             tasks.append(Task(plain_text(t.group("text")), lineno, t.group("mark") != " ", current_heading))
         for km in MARKER_RE.finditer(line):
             kind = km.group("kind") or km.group("zh")
-            rest = plain_text(raw[km.end():]).lstrip(":：-— ").strip() or plain_text(raw)
+            # From the masked line: text inside code spans is not part of the marker's text.
+            rest = plain_text(line[km.end():]).lstrip(":：-— ").strip() or plain_text(line)
             markers.append(Marker(kind, rest, lineno, current_heading))
     return BodyScan(tuple(headings), tuple(links), tuple(tasks), tuple(markers), first_h1, first_h1_index,
                     tuple(table_pipes))

@@ -34,7 +34,7 @@ def repo(tmp_path: Path) -> Path:
     try:
         git(tmp_path, "init", "-q", "-b", "main")
     except (FileNotFoundError, subprocess.CalledProcessError):
-        pytest.skip("git is not available")
+        pytest.fail("git is needed for the progress-history tests")
     notes = tmp_path / "notes"
     notes.mkdir()
 

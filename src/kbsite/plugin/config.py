@@ -19,3 +19,7 @@ class KbsiteConfig(base.Config):
 
     nav = c.Type(bool, default=True)
     """Build a topics-first navigation when mkdocs.yml has no ``nav`` of its own."""
+
+    search = c.Type(bool, default=True)
+    """Replace the search plugin's index and worker with kbsite's Chinese search (Material's
+    search box and keyboard stay). ``false`` leaves Material's own lunr + jieba search."""

@@ -23,6 +23,7 @@ from kbsite.core.vault import ParseCache, Vault, load_vault
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
+from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.views import Views
 
 log = get_plugin_logger(__name__)
@@ -46,6 +47,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.is_serve = False
         # Survives `mkdocs serve` rebuilds (MkDocs keeps a plugin that defines on_startup).
         self._parse_cache: ParseCache = {}
+        self.search = SiteSearch()  # its segmentation cache survives rebuilds too
         self._reset()
 
     def _reset(self) -> None:
@@ -74,6 +76,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
         config.extra_css.append("assets/kbsite/kbsite.css")
+        self.search.on_config(config, enabled=self.config.search)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -114,6 +117,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if not self.config.enabled or self.views is None:
             return None
         uri = page.file.src_uri
+        self._index_page(page, uri)
         views = self.views
         if uri in self._note_files:
             context["kb"] = views.note(self._note_files[uri])
@@ -125,10 +129,25 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             context["kb"] = {"todo": views.todo()}
         return context
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        env.filters["kbsite_search_worker"] = self.search.worker_filter  # used by main.html
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled:
+            self.search.on_post_build(config)
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:
             server.watch(str(self.config.notes_dir), recursive=True)
         return server
+
+    def _index_page(self, page: Page, uri: str) -> None:
+        note = self._note_files.get(uri)
+        titles = [t.title for t in self.vault.topics.topics_of(note)] if note and self.vault else []
+        links = len({b.source.path for b in self.vault.graph.backlinks_of(note)}) if note and self.vault else 0
+        self.search.add_page(page, note=note, topic=self._topic_files.get(uri), topic_titles=titles,
+                             links=links)
 
     # ---- Files and pages ----------------------------------------------------------------
 

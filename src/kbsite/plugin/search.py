@@ -1,0 +1,162 @@
+"""plugin: the MkDocs side of kbsite's search. The index itself is built in kbsite.search (pure).
+
+kbsite keeps Material's search UI and replaces its worker and its index:
+
+- ``on_config``: if Material's search plugin is enabled, its indexing events are unhooked (it
+  would segment every page with jieba and write an index nobody reads); user options that only
+  Material's engine reads are reported.
+- ``on_env``: the ``kbsite_search_worker`` filter used by our ``main.html`` points the UI's
+  ``config.search`` at ``assets/kbsite/search-worker.js``.
+- ``on_page_context``: each page's content, title, aliases and metadata go to the builder.
+- ``on_post_build``: ``search/search_index.json`` is written (UTF-8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
+
+from kbsite.core.model import Note
+from kbsite.core.topics import Topic
+from kbsite.search import SearchIndexBuilder, Segmenter, page_from_html
+
+log = get_plugin_logger(__name__)
+
+WORKER = "assets/kbsite/search-worker.js"
+WORKER_FILE = Path(__file__).resolve().parent.parent / "templates" / WORKER
+_MATERIAL_WORKER_RE = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
+# Material events that build its own index; kbsite's index replaces it.
+_MATERIAL_EVENTS = ("page_context", "post_build", "serve")
+# Options only Material's engine reads (and that Material never fills in by itself).
+_IGNORED = ("jieba_dict", "jieba_dict_user")
+ZH_SEPARATOR = r"[\s\u200b\u3000\-、。，．？！；]+"
+
+
+class SiteSearch:
+    """One per plugin instance: the segmenter's cache survives ``mkdocs serve`` rebuilds."""
+
+    def __init__(self) -> None:
+        self.segmenter = Segmenter()
+        self.builder: SearchIndexBuilder | None = None
+        self._worker_url = WORKER
+
+    # ---- Events -------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig, *, enabled: bool) -> None:
+        self.builder = None
+        material = _material_search(config)
+        if material is None:
+            log.info("search is off (no 'search' plugin in mkdocs.yml): the site has no search box; "
+                     "add '- search' to plugins to get kbsite's Chinese search")
+            return
+        if not enabled:
+            _check_material_config(material)
+            return
+        _unhook(config, material)
+        for key in _IGNORED:
+            if material.config.get(key):
+                log.warning(f"search: '{key}' has no effect: kbsite's search builds its dictionary from "
+                            f"the notes' titles, aliases, topics and tags; remove it (or set "
+                            f"'kbsite: search: false' to keep Material's own search)")
+        digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
+        self._worker_url = f"{WORKER}?v={digest}"
+        self.builder = SearchIndexBuilder(self.segmenter)
+
+    def worker_filter(self, rendered: Any) -> Any:
+        """Jinja filter: swap Material's worker URL for ours in the rendered ``config`` block."""
+        if self.builder is None:
+            return rendered
+        return type(rendered)(_MATERIAL_WORKER_RE.sub(self._worker_url, str(rendered)))
+
+    def add_page(self, page: Page, *, note: Note | None = None, topic: Topic | None = None,
+                 topic_titles: list[str] | None = None, links: int = 0) -> None:
+        if self.builder is None or page.content is None:
+            return
+        if note is not None:
+            if _excluded(note.extra.get("search")):
+                return
+            title, aliases = note.title, list(note.aliases)
+            word = _id_word(note)
+            if word:
+                aliases.append(word)
+            meta = [*note.tags, *(topic_titles or []), note.venue or "",
+                    str(note.year) if note.year else "", *note.authors]
+            names = [*note.tags, *(topic_titles or [])]
+        else:
+            if _excluded(page.meta.get("search")):
+                return
+            title = topic.title if topic is not None else html.unescape(page.title or "")
+            aliases = list(topic.aliases) if topic is not None else []
+            meta, names = [], []
+        entry = page_from_html(page.url, title, page.content, aliases=aliases, meta=meta, links=links)
+        self.builder.add(entry, names)
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.builder is None:
+            return
+        data = self.builder.json()
+        write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
+        log.debug(f"search index: {len(self.builder.pages)} pages, {len(data.encode('utf-8'))} bytes, "
+                  f"segmenter {self.segmenter.name} ({self.segmenter.hits} cached, "
+                  f"{self.segmenter.misses} segmented)")
+
+
+# ---- Functions ----------------------------------------------------------------------------
+
+
+def _material_search(config: MkDocsConfig) -> Any:
+    for name in ("material/search", "search"):
+        plugin = config.plugins.get(name)
+        if plugin is not None and type(plugin).__module__.startswith("material."):
+            return plugin if plugin.config.get("enabled", True) else None
+    return None
+
+
+def _unhook(config: MkDocsConfig, material: Any) -> None:
+    """Hack: drop Material's indexing handlers for this build (registered at config load)."""
+    for event in _MATERIAL_EVENTS:
+        handlers = config.plugins.events.get(event, [])
+        handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not material]
+
+
+def _check_material_config(material: Any) -> None:
+    """kbsite's search is off: say what breaks Material's own Chinese search, and the fix."""
+    separator = material.config.get("separator")
+    if separator and "\\u200b" not in separator and "\u200b" not in separator:
+        log.warning(f"search: separator {separator!r} does not split on U+200B, so no Chinese word "
+                    f"is searchable; remove 'separator' or set it to {ZH_SEPARATOR!r} "
+                    f"(or turn kbsite's search back on: 'kbsite: search: true')")
+    try:
+        import importlib.util
+
+        missing = importlib.util.find_spec("jieba") is None
+    except (ImportError, ValueError):
+        missing = True
+    if missing:
+        log.warning("search: jieba is not installed, so Material cannot segment Chinese; "
+                    "pip install jieba (or turn kbsite's search back on)")
+
+
+def _id_word(note: Note) -> str | None:
+    """The note's id as a search name when it is one word (``rope``, ``gqa``, ``ptq``): readers
+    type those acronyms, and the core drops an alias equal to the id. Spelled as in the body."""
+    if not _ID_WORD_RE.match(note.id):
+        return None
+    found = re.search(rf"(?<![A-Za-z0-9]){re.escape(note.id)}(?![A-Za-z0-9])", note.body, re.I)
+    return found.group(0) if found else note.id
+
+
+_ID_WORD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,11}$")
+
+
+def _excluded(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value.get("exclude"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import posixpath
@@ -11,18 +12,19 @@ from typing import Any, Callable, NamedTuple
 from markdown.extensions.toc import slugify as default_slugify
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths
 
-from kbsite.core.model import Note, Severity
+from kbsite.core.model import Link, Note, Severity
 from kbsite.core.topics import Topic
 from kbsite.core.vault import ParseCache, Vault, load_vault
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
+from kbsite.plugin.pagecache import PageCache, fingerprint
 from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.views import Views
 
@@ -31,6 +33,10 @@ log = get_plugin_logger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TOPICS_INDEX_URI = "topics/index.md"
 TODO_URI = "todo.md"
+# Topics this deep appear in the navigation (roots and their children); deeper ones are reached
+# from their parent's page and the topics index. Every page carries the nav, so a nav that
+# grows with the knowledge base makes the build quadratic.
+NAV_DEPTH = 2
 # Front-matter keys passed on to the theme (after escaping where the theme prints them raw).
 THEME_META_KEYS = ("hide", "description")
 
@@ -48,6 +54,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         # Survives `mkdocs serve` rebuilds (MkDocs keeps a plugin that defines on_startup).
         self._parse_cache: ParseCache = {}
         self.search = SiteSearch()  # its segmentation cache survives rebuilds too
+        self._page_cache = PageCache()  # serve only: note HTML of unchanged notes
+        # The same formula often recurs across notes; MathML is a pure function of the TeX.
+        self._render_math = functools.lru_cache(maxsize=8192)(render_math)
         self._reset()
 
     def _reset(self) -> None:
@@ -71,7 +80,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if not self.config.enabled:
             return None
         self._slug = configure_toc(config)
-        config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, render_math))  # type: ignore[arg-type]
+        config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, self._render_math))  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
@@ -90,6 +99,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
         self.views = Views(self.vault, self._note_url, self._topic_url)
+        if self.is_serve:
+            self._start_page_cache(files, config)
         if self.config.nav and config.nav is None:
             config.nav = self._nav_config(files, config)
         return files
@@ -102,7 +113,15 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         note = self._note_files.get(uri)
         if note is not None:
             page.meta = _theme_meta(note.title, "kbsite/note.html", note.extra)
-            return _drop_lead_h1(markdown) if note.lead_h1 is not None else markdown
+            markdown = _drop_lead_h1(markdown) if note.lead_h1 is not None else markdown
+            if self.is_serve:
+                if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note)):
+                    return ""  # unchanged: on_page_content puts the previous HTML back
+                for link in note.links:
+                    if link.markdown:
+                        self._page_cache.record(page, ("md", link.target, None),
+                                                self._md_link_target(note, link.target))
+            return markdown
         topic = self._topic_files.get(uri)
         if topic is not None:
             page.meta = _theme_meta(topic.title, "kbsite/topic.html")
@@ -129,6 +148,12 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             context["kb"] = {"todo": views.todo()}
         return context
 
+    @event_priority(100)  # first, so other plugins see the note's real HTML
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or not self.is_serve:
+            return None
+        return self._page_cache.on_content(html, page, files)
+
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.filters["kbsite_search_worker"] = self.search.worker_filter  # used by main.html
         return env
@@ -141,6 +166,27 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self.config.enabled:
             server.watch(str(self.config.notes_dir), recursive=True)
         return server
+
+    def _start_page_cache(self, files: Files, config: MkDocsConfig) -> None:
+        """Note HTML stays valid while the configuration and the non-note files are the same."""
+        config_file = Path(config.config_file_path or "")
+        others = sorted(f.src_uri for f in files if f.src_uri not in self._note_files)
+        fp = fingerprint(config_file.read_bytes() if config_file.is_file() else b"", others,
+                         config.use_directory_urls, [str(p) for p in config.theme.dirs])
+        self._page_cache.start_build(fp, set(self._note_files))
+
+    def _link_dep_resolver(self, note: Note) -> Callable[[Any], Any]:
+        """How the page cache re-checks a recorded link of ``note`` against this build's vault."""
+        def resolve(dep: Any) -> Any:
+            kind, target, heading = dep
+            return self._resolve(target, heading) if kind == "wiki" else self._md_link_target(note, target)
+        return resolve
+
+    def _md_link_target(self, note: Note, target: str) -> str | None:
+        """The note an ordinary ``[x](other.md)`` link of ``note`` points to (MkDocs resolves it)."""
+        assert self.vault is not None
+        hit = self.vault.graph.resolve_link(note, Link(target, None, None, 0, "", markdown=True))
+        return hit.path if hit is not None else None
 
     def _index_page(self, page: Page, uri: str) -> None:
         note = self._note_files.get(uri)
@@ -177,20 +223,24 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def _add_generated_pages(self, files: Files, config: MkDocsConfig) -> None:
         assert self.vault is not None
+        our_nav = self.config.nav and config.nav is None
         for topic in self.vault.topics:
             if topic.note is None:
                 uri = f"topics/{topic.slug}.md"
-                if self._generate(files, config, uri):
+                # Deeper topics are not in our nav, and MkDocs need not say so.
+                hidden = our_nav and topic.depth >= NAV_DEPTH
+                if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
                     self._topic_files[uri] = topic
         for uri, kind in ((TOPICS_INDEX_URI, "topics"), (TODO_URI, "todo")):
             if self._generate(files, config, uri):
                 self._special[uri] = kind
 
-    def _generate(self, files: Files, config: MkDocsConfig, uri: str) -> bool:
+    def _generate(self, files: Files, config: MkDocsConfig, uri: str,
+                  inclusion: InclusionLevel | None = None) -> bool:
         if files.get_file_from_path(uri) is not None:
             log.info(f"docs_dir has its own {uri}; kbsite does not generate it")
             return False
-        files.append(File.generated(config, uri, content="\n"))
+        files.append(File.generated(config, uri, content="\n", inclusion=inclusion or InclusionLevel.UNDEFINED))
         return True
 
     def _nav_config(self, files: Files, config: MkDocsConfig) -> list[Any]:
@@ -211,12 +261,12 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             nav.append({"使用说明": nest_paths(docs)})
         return nav
 
-    def _topic_nav(self, topic: Topic) -> Any:
+    def _topic_nav(self, topic: Topic, depth: int = 1) -> Any:
         uri = self._topic_uri(topic)
         title = html.escape(topic.title)  # Material prints nav titles unescaped
-        if not topic.children:
+        if not topic.children or depth >= NAV_DEPTH:
             return {title: uri}
-        return {title: [uri] + [self._topic_nav(c) for c in _by_size(topic.children)]}
+        return {title: [uri] + [self._topic_nav(c, depth + 1) for c in _by_size(topic.children)]}
 
     # ---- URLs and links -----------------------------------------------------------------
 
@@ -235,6 +285,13 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         """Called by the Markdown extension for each ``[[target#heading]]`` on the current page."""
         if self.vault is None or self._current is None:
             return None
+        hit = self._resolve(target, heading)
+        if self.is_serve:
+            self._page_cache.record(self._current, ("wiki", target, heading), hit)
+        return hit
+
+    def _resolve(self, target: str, heading: str | None) -> _Target | None:
+        assert self.vault is not None and self._current is not None
         note = self.vault.index.resolve(target)
         if note is None or note.path not in self._note_uri:
             return None

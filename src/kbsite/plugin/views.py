@@ -27,6 +27,7 @@ class Views:
         self.vault = vault
         self.note_url = note_url
         self.topic_url = topic_url
+        self._topic_refs: dict[str, dict[str, Any]] = {}  # topic key -> topic_ref()
 
     @cached_property
     def coverage(self) -> CoverageViews:
@@ -48,18 +49,23 @@ class Views:
         }
 
     def topic_ref(self, topic: Topic) -> dict[str, Any]:
-        notes = topic.all_notes()
-        counts = Counter(n.status for n in notes)
-        return {
-            "url": self.topic_url(topic),
-            "title": topic.title,
-            "key": topic.key,
-            "total": len(notes),
-            "done": counts["done"],
-            "draft": counts["draft"],
-            "todo": counts["todo"],
-            "has_overview": topic.note is not None,
-        }
+        # Every note page shows its topics' counts: computed once per topic and build, not per
+        # page (all_notes() walks the sub-topics, O(N) for a root topic).
+        ref = self._topic_refs.get(topic.key)
+        if ref is None:
+            notes = topic.all_notes()
+            counts = Counter(n.status for n in notes)
+            ref = self._topic_refs[topic.key] = {
+                "url": self.topic_url(topic),
+                "title": topic.title,
+                "key": topic.key,
+                "total": len(notes),
+                "done": counts["done"],
+                "draft": counts["draft"],
+                "todo": counts["todo"],
+                "has_overview": topic.note is not None,
+            }
+        return dict(ref)  # a copy: callers may extend it
 
     def note(self, note: Note) -> dict[str, Any]:
         """The header, backlinks and related notes of a note page."""

@@ -1,0 +1,382 @@
+"""Build-time benchmark: kbsite beside the floor (stock mkdocs-material, one-page nav, jieba search).
+
+    /work/venv/bin/python bench/run.py                    # N = 300, 1000, 3000 (several minutes)
+    /work/venv/bin/python bench/run.py --quick            # N = 50, 150
+    /work/venv/bin/python bench/run.py --sizes 20 --no-browser
+    /work/venv/bin/python bench/run.py --profile 1000     # cProfile of one kbsite build
+
+For each N the same generated notes (bench/gen_corpus.py) are built twice, each in its own
+``mkdocs build`` process:
+
+- **floor**: stock mkdocs-material with ``nav: [index.md]`` and its search plugin (jieba
+  installed), the notes copied into ``docs/notes/`` with every ``[[wikilink]]`` replaced by its
+  label as plain text;
+- **kbsite**: the notes in ``notes/`` with the kbsite plugin and all its features (links,
+  backlinks, topic pages and nav, coverage report, its own search index).
+
+Measured: wall time and peak RSS of the build process (``os.wait4``), site size, search index
+size, the time from page load to the first search result in headless Chromium, and, for
+kbsite, a real ``mkdocs serve``: its first build and the rebuild after one note is edited
+(MkDocs' own "Documentation built in" numbers). One table is printed, with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gen_corpus import write_corpus  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+QUERY = "知识蒸馏"  # a term of the generated corpus, in many notes
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONWARNINGS="ignore")
+
+EXTENSIONS = """\
+markdown_extensions:
+  - toc:
+      permalink: true
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds:
+          case: lower
+  - admonition
+  - attr_list
+  - def_list
+  - footnotes
+  - tables
+  - pymdownx.details
+  - pymdownx.highlight
+  - pymdownx.inlinehilite
+  - pymdownx.superfences
+  - pymdownx.tasklist:
+      custom_checkbox: true
+"""
+THEME = """\
+theme:
+  name: material
+  language: zh
+  font: false
+"""
+FLOOR_YML = f"site_name: floor\ndocs_dir: docs\n{THEME}nav:\n  - index.md\nplugins:\n  - search\n{EXTENSIONS}"
+KBSITE_YML = (f"site_name: kbsite\ndocs_dir: docs\n{THEME}plugins:\n  - search\n  - kbsite:\n"
+              f"      notes_dir: notes\n      wanted: info\n{EXTENSIONS}")
+# [[target#heading|label]] -> label (or target): what the floor shows instead of a link.
+_WIKILINK_RE = re.compile(r"!?\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\\?\|([^\]]*))?\]\]")
+
+
+@dataclass
+class Build:
+    seconds: float = 0.0
+    rss_mb: float = 0.0
+    site_mb: float = 0.0
+    index_mb: float = 0.0
+    first_result: float | None = None  # seconds from page load to the first search result
+
+
+@dataclass
+class Row:
+    n: int
+    floor: Build = field(default_factory=Build)
+    kbsite: Build = field(default_factory=Build)
+    serve_cold: float | None = None  # kbsite's first build inside `mkdocs serve`
+    reload: float | None = None  # kbsite's rebuild after a one-note edit
+
+
+# ---- Projects ------------------------------------------------------------------------------
+
+
+def prepare(work: Path, n: int, seed: int) -> tuple[Path, Path]:
+    """Write the kbsite project and the floor project for ``n`` notes; return both folders."""
+    kb, floor = work / "kbsite", work / "floor"
+    for d in (kb, floor):
+        if d.exists():
+            shutil.rmtree(d)
+    write_corpus(kb, n, seed)
+    (kb / "docs").mkdir()
+    (kb / "docs" / "index.md").write_text("# 知识库\n\n从[主题](topics/index.md)开始。\n", encoding="utf-8")
+    (kb / "mkdocs.yml").write_text(KBSITE_YML, encoding="utf-8")
+    (floor / "docs" / "notes").mkdir(parents=True)
+    (floor / "docs" / "index.md").write_text("# 知识库\n", encoding="utf-8")
+    for path in sorted((kb / "notes").rglob("*.md")):
+        text = _WIKILINK_RE.sub(lambda m: m.group(3) or m.group(1) or m.group(2) or "", path.read_text("utf-8"))
+        out = floor / "docs" / "notes" / path.relative_to(kb / "notes")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    (floor / "mkdocs.yml").write_text(FLOOR_YML, encoding="utf-8")
+    return kb, floor
+
+
+def build(project: Path, site: Path) -> Build:
+    """``mkdocs build`` in a child process: its wall time and peak RSS (``os.wait4``)."""
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(site)]
+    log = project / "build.log"
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"mkdocs build failed in {project}:\n{log.read_text('utf-8')[-3000:]}")
+    index = site / "search" / "search_index.json"
+    return Build(seconds=seconds, rss_mb=usage.ru_maxrss / 1024, site_mb=_dir_bytes(site) / 2**20,
+                 index_mb=index.stat().st_size / 2**20 if index.exists() else 0.0)
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# ---- Serve and reload ----------------------------------------------------------------------
+
+_BUILT_RE = re.compile(r"Documentation built in ([\d.]+) seconds")
+
+
+def serve_reload(project: Path, timeout: float = 900) -> tuple[float, float]:
+    """Run the real ``mkdocs serve``; edit one note after the first build.
+
+    Returns:
+        (first build, rebuild after the edit), in seconds, as MkDocs logs them.
+    """
+    port = _free_port()
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+           "-a", f"127.0.0.1:{port}"]  # livereload on: without it, serve watches nothing
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    times: list[float] = []
+    lines: list[str] = []
+    got = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            m = _BUILT_RE.search(line)
+            if m:
+                times.append(float(m.group(1)))
+                got.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        for edit in (True, False):
+            if not got.wait(timeout):
+                raise RuntimeError("mkdocs serve did not build:\n" + "".join(lines[-40:]))
+            got.clear()
+            if edit:
+                time.sleep(1.0)  # let the watcher settle after the first build
+                notes = sorted((project / "notes").rglob("*.md"))
+                note = notes[len(notes) // 2]
+                with open(note, "a", encoding="utf-8") as f:
+                    f.write("\n\n编辑后新增的一段：知识蒸馏的又一个例子。\n")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return times[0], times[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---- Browser -------------------------------------------------------------------------------
+
+
+def first_result(browser: object, site: Path, query: str = QUERY) -> float:
+    """Seconds from the page's load event to the first search result (fresh browser context)."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="load")
+        start = time.perf_counter()
+        page.keyboard.press("/")  # Material's shortcut: focus the header search box
+        box = page.locator("input[data-md-component=search-query]")
+        box.fill(query)
+        box.press("End")  # keyup: what Material listens to
+        page.wait_for_function("() => document.querySelector('.md-search-result__item') !== null",
+                               polling="raf", timeout=120_000)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+# ---- Table ---------------------------------------------------------------------------------
+
+
+def _f(value: float | None, fmt: str = ".2f") -> str:
+    return "–" if value is None else format(value, fmt)
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "–" if a is None or not b else f"{a / b:.2f}×"
+
+
+def table(rows: list[Row]) -> str:
+    """The measurements and the ratios the targets are stated in, as Markdown."""
+    out = ["| N | build | time s | ms/note | peak RSS MB | site MB | KB/note | index MB | first result s |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        for name, b in (("floor", r.floor), ("kbsite", r.kbsite)):
+            out.append(f"| {r.n} | {name} | {b.seconds:.1f} | {1000 * b.seconds / r.n:.1f} | {b.rss_mb:.0f} | "
+                       f"{b.site_mb:.1f} | {1024 * b.site_mb / r.n:.1f} | {b.index_mb:.2f} | {_f(b.first_result)} |")
+    out += ["", "| N | time kbsite/floor | RSS kbsite/floor | index kbsite/floor | ms/note vs first N "
+            "| KB/note vs first N | first result s | serve: first build s | reload s | reload/cold |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    base = rows[0]
+    for r in rows:
+        k, f = r.kbsite, r.floor
+        per_note = _ratio(k.seconds / r.n, base.kbsite.seconds / base.n)
+        per_site = _ratio(k.site_mb / r.n, base.kbsite.site_mb / base.n)
+        out.append(f"| {r.n} | {_ratio(k.seconds, f.seconds)} | {_ratio(k.rss_mb, f.rss_mb)} | "
+                   f"{_ratio(k.index_mb, f.index_mb)} | {per_note} | {per_site} | {_f(k.first_result)} | "
+                   f"{_f(r.serve_cold)} | {_f(r.reload)} | {_ratio(r.reload, r.serve_cold)} |")
+    return "\n".join(out)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    import importlib.metadata as md
+
+    versions = ", ".join(f"{p} {md.version(p)}" for p in ("mkdocs", "mkdocs-material", "jieba", "markdown"))
+    return (f"{os.cpu_count()} cores ({cpu}){mem}; Python {platform.python_version()}; {versions}; "
+            f"Chromium at {CHROMIUM}")
+
+
+# ---- Profile -------------------------------------------------------------------------------
+
+
+def profile(n: int, work: Path, seed: int, top: int = 35) -> str:
+    """cProfile of one in-process kbsite build of ``n`` notes; the top functions by own time."""
+    import cProfile
+    import io
+    import logging
+    import pstats
+
+    from mkdocs.commands import build as mk_build
+    from mkdocs.config import load_config
+
+    kb, _ = prepare(work, n, seed)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    cfg = load_config(config_file=str(kb / "mkdocs.yml"), site_dir=str(work / "site-profile"))
+    prof = cProfile.Profile()
+    prof.enable()
+    mk_build.build(cfg)
+    prof.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("cumulative").print_stats("kbsite|material/templates", top)
+    return buf.getvalue()
+
+
+# ---- Main ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[300, 1000, 3000],
+                    help="comma-separated note counts (default 300,1000,3000)")
+    ap.add_argument("--quick", action="store_true", help="N = 50,150")
+    ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--work", type=Path, help="keep the projects and sites here (default: a temp dir)")
+    ap.add_argument("--no-browser", action="store_true", help="skip time-to-first-result")
+    ap.add_argument("--no-reload", action="store_true", help="skip the mkdocs serve reload")
+    ap.add_argument("--no-floor", action="store_true", help="build kbsite only")
+    ap.add_argument("--reuse-floor", action="store_true",
+                    help="take the floor's numbers from an earlier run in the same --work dir")
+    ap.add_argument("--profile", type=int, metavar="N", help="profile one kbsite build of N notes and exit")
+    args = ap.parse_args(argv)
+    sizes = [50, 150] if args.quick else args.sizes
+    work = args.work or Path(tempfile.mkdtemp(prefix="kbsite-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        print(profile(args.profile, work, args.seed))
+        return 0
+    browser_cm = browser = None
+    if not args.no_browser:
+        from playwright.sync_api import sync_playwright
+
+        browser_cm = sync_playwright().start()
+        browser = browser_cm.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    rows: list[Row] = []
+    try:
+        for n in sizes:
+            row = Row(n)
+            kb, floor = prepare(work / f"n{n}", n, args.seed)
+            saved = work / f"floor-{n}-{args.seed}.json"
+            reuse = args.reuse_floor and saved.exists()
+            if reuse:
+                row.floor = Build(**json.loads(saved.read_text()))
+            elif not args.no_floor:
+                row.floor = build(floor, work / f"n{n}" / "site-floor")
+                print(f"N={n} floor: {row.floor.seconds:.1f} s", file=sys.stderr, flush=True)
+            row.kbsite = build(kb, work / f"n{n}" / "site-kbsite")
+            print(f"N={n} kbsite: {row.kbsite.seconds:.1f} s", file=sys.stderr, flush=True)
+            if browser is not None:
+                if not args.no_floor and not reuse:
+                    row.floor.first_result = first_result(browser, work / f"n{n}" / "site-floor")
+                row.kbsite.first_result = first_result(browser, work / f"n{n}" / "site-kbsite")
+            if not args.no_floor and not reuse:
+                saved.write_text(json.dumps(asdict(row.floor)))
+            if not args.no_reload:
+                row.serve_cold, row.reload = serve_reload(kb)
+            rows.append(row)
+    finally:
+        if browser is not None:
+            browser.close()
+        if browser_cm is not None:
+            browser_cm.stop()
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"Machine: {machine()}\n")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""plugin: rendered note HTML kept across ``mkdocs serve`` rebuilds.
+
+MkDocs rebuilds every page on each save. A note's Markdown → HTML depends only on its Markdown,
+its own URL, the configuration, and how each of its links resolved; so a rebuild reuses the
+HTML of every note whose inputs are unchanged and converts only the edited ones. Everything
+around the content (header, backlinks, related notes, topic pages, nav, search index) is
+rendered fresh on every build, so a renamed or deleted note never lingers there.
+
+Not MkDocs' ``--dirty``: that skips whole pages by file mtime, so the pages that *link to* an
+edited or renamed note (backlinks, topic lists, wikilink titles) would go stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable
+
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+
+@dataclass
+class _Entry:
+    key: str
+    deps: dict[Hashable, Any]  # what each link resolved to when the HTML was made
+    html: str = ""
+    toc: Any = None
+    title: str | None = None
+    anchors: set[str] = field(default_factory=set)
+    links_to_anchors: dict[str, dict[str, str]] | None = None  # target src_uri -> {anchor: link}
+
+
+class PageCache:
+    """src_uri -> rendered content of a note page, valid while its key and link deps hold."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._fingerprint = ""
+        self._pending: dict[str, _Entry] = {}  # being rendered in this build
+        self._hits: dict[str, _Entry] = {}  # reused in this build
+        self.hits = self.misses = 0
+
+    def start_build(self, fingerprint: str, live: set[str]) -> None:
+        """A new build: drop everything if the configuration or the set of other files changed,
+        and the entries of notes that no longer exist."""
+        if fingerprint != self._fingerprint:
+            self._entries.clear()
+            self._fingerprint = fingerprint
+        for uri in set(self._entries) - live:
+            del self._entries[uri]
+        self._pending.clear()
+        self._hits.clear()
+        self.hits = self.misses = 0
+
+    def lookup(self, page: Page, markdown: str, resolve: Callable[[Hashable], Any]) -> bool:
+        """True if the page's HTML can be reused (then render an empty Markdown and call
+        ``restore``); else the page is rendered and its deps recorded through ``record``."""
+        uri = page.file.src_uri
+        key = _key(markdown, uri, page.file.url)
+        entry = self._entries.get(uri)
+        if entry is not None and entry.key == key and all(resolve(d) == r for d, r in entry.deps.items()):
+            self._hits[uri] = entry
+            self.hits += 1
+            return True
+        self._pending[uri] = _Entry(key, {})
+        self.misses += 1
+        return False
+
+    def record(self, page: Page | None, dep: Hashable, result: Any) -> None:
+        """A link of the page being rendered resolved to ``result``."""
+        if page is not None and page.file.src_uri in self._pending:
+            self._pending[page.file.src_uri].deps[dep] = result
+
+    def on_content(self, html: str, page: Page, files: Files) -> str | None:
+        """After rendering: restore a reused page, or remember a fresh one."""
+        uri = page.file.src_uri
+        hit = self._hits.pop(uri, None)
+        if hit is not None:
+            page.toc = hit.toc
+            page._title_from_render = hit.title
+            page.present_anchor_ids = set(hit.anchors)
+            if hit.links_to_anchors is not None:
+                page.links_to_anchors = {
+                    f: dict(links) for target, links in hit.links_to_anchors.items()
+                    if (f := files.get_file_from_path(target)) is not None
+                }
+            return hit.html
+        entry = self._pending.pop(uri, None)
+        if entry is not None:
+            entry.html, entry.toc, entry.title = html, page.toc, page._title_from_render
+            entry.anchors = set(page.present_anchor_ids or ())
+            if page.links_to_anchors is not None:
+                entry.links_to_anchors = {f.src_uri: dict(v) for f, v in page.links_to_anchors.items()}
+            self._entries[uri] = entry
+        return None
+
+    def __repr__(self) -> str:
+        return f"PageCache({len(self._entries)} pages, {self.hits} hits, {self.misses} misses)"
+
+
+def fingerprint(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _key(markdown: str, uri: str, url: str) -> str:
+    return fingerprint(markdown, uri, url)

@@ -153,3 +153,28 @@ def test_rjieba_cuts_like_jieba() -> None:
     tok = jieba.Tokenizer()
     text = "知识蒸馏让学生模型模仿教师模型的软标签分组查询注意力减少键值缓存低秩适配冻结预训练权重"
     assert list(rjieba.cut(text, True)) == list(tok.cut(text, HMM=True))
+
+
+def test_unchanged_pages_are_not_reparsed_across_rebuilds(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    import kbsite.plugin.search as adapter
+    from kbsite.search import SearchIndexBuilder
+
+    calls: list[str] = []
+    real = adapter.page_from_html
+    monkeypatch.setattr(adapter, "page_from_html", lambda url, *a, **k: calls.append(url) or real(url, *a, **k))
+    search = adapter.SiteSearch()
+
+    def build(pages: dict[str, str]) -> list[str]:
+        search.builder = SearchIndexBuilder(search.segmenter)
+        for url, content in pages.items():
+            search.add_page(SimpleNamespace(url=url, content=content, meta={}, title=url))
+        return [p.location for p in search.builder.pages]
+
+    build({"a/": "<p>知识蒸馏</p>", "b/": "<p>剪枝</p>"})
+    assert calls == ["a/", "b/"]
+    search.on_post_build(SimpleNamespace(site_dir=str(__import__("tempfile").mkdtemp())))
+    assert build({"a/": "<p>知识蒸馏</p>", "b/": "<p>剪枝与量化</p>"}) == ["a/", "b/"]
+    assert calls == ["a/", "b/", "b/"]  # only the changed page was parsed again
+    assert search.builder.pages[1].sections[0][2] == "剪枝与量化"

@@ -27,7 +27,7 @@ from mkdocs.utils import write_file
 
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
-from kbsite.search import SearchIndexBuilder, Segmenter, page_from_html
+from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
 
 log = get_plugin_logger(__name__)
 
@@ -48,11 +48,16 @@ class SiteSearch:
         self.segmenter = Segmenter()
         self.builder: SearchIndexBuilder | None = None
         self._worker_url = WORKER
+        # url -> (inputs, extracted page): re-parsing every page's HTML was ~20% of a build, and
+        # a `mkdocs serve` rebuild re-renders pages whose content did not change.
+        self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
+        self._seen: set[str] = set()
 
     # ---- Events -------------------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig, *, enabled: bool) -> None:
         self.builder = None
+        self._seen = set()
         material = _material_search(config)
         if material is None:
             log.info("search is off (no 'search' plugin in mkdocs.yml): the site has no search box; "
@@ -97,12 +102,23 @@ class SiteSearch:
             title = topic.title if topic is not None else html.unescape(page.title or "")
             aliases = list(topic.aliases) if topic is not None else []
             meta, names = [], []
-        entry = page_from_html(page.url, title, page.content, aliases=aliases, meta=meta, links=links)
+        key = (title, tuple(aliases), tuple(meta), links,
+               hashlib.blake2b(page.content.encode("utf-8"), digest_size=16).digest())
+        hit = self._pages.get(page.url)
+        if hit is not None and hit[0] == key:
+            entry = hit[1]
+        else:
+            entry = page_from_html(page.url, title, page.content, aliases=aliases, meta=meta, links=links)
+            self._pages[page.url] = (key, entry)
+        self._seen.add(page.url)
         self.builder.add(entry, names)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.builder is None:
             return
+        for gone in set(self._pages) - self._seen:  # deleted or renamed pages
+            del self._pages[gone]
+        self._seen = set()
         data = self.builder.json()
         write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
         log.debug(f"search index: {len(self.builder.pages)} pages, {len(data.encode('utf-8'))} bytes, "

@@ -42,6 +42,8 @@ sys.path.insert(0, str(HERE))
 
 from gen_corpus import write_corpus  # noqa: E402
 
+from kbsite.core.wikilinks import unlink  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -77,9 +79,6 @@ FLOOR_YML = f"site_name: floor\ndocs_dir: docs\n{THEME}nav:\n  - index.md\nplugi
 KBSITE_YML = (f"site_name: kbsite\ndocs_dir: docs\n{THEME}plugins:\n  - search\n  - kbsite:\n"
               f"      notes_dir: notes\n      wanted: info\n{EXTENSIONS}")
 # [[target#heading|label]] -> label (or target): what the floor shows instead of a link.
-_WIKILINK_RE = re.compile(r"!?\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\\?\|([^\]]*))?\]\]")
-
-
 @dataclass
 class Build:
     seconds: float = 0.0
@@ -114,7 +113,7 @@ def prepare(work: Path, n: int, seed: int) -> tuple[Path, Path]:
     (floor / "docs" / "notes").mkdir(parents=True)
     (floor / "docs" / "index.md").write_text("# 知识库\n", encoding="utf-8")
     for path in sorted((kb / "notes").rglob("*.md")):
-        text = _WIKILINK_RE.sub(lambda m: m.group(3) or m.group(1) or m.group(2) or "", path.read_text("utf-8"))
+        text = unlink(path.read_text("utf-8"))  # the floor knows no wikilinks: their labels only
         out = floor / "docs" / "notes" / path.relative_to(kb / "notes")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")

@@ -12,7 +12,6 @@ import contextlib
 import functools
 import http.server
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
+
+from kbsite.core.wikilinks import unlink
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -106,7 +107,6 @@ def build_kbsite(project: Path, site_dir: Path) -> Path:
     return site_dir
 
 
-_WIKILINK_RE = re.compile(r"!?\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")
 
 STOCK_YML = """\
 site_name: stock
@@ -151,7 +151,7 @@ def build_stock(notes_dir: Path, work: Path, site_dir: Path) -> Path:
         if any(part.startswith((".", "_")) for part in rel.parts):
             continue
         text = path.read_text(encoding="utf-8")
-        text = _WIKILINK_RE.sub(lambda m: m.group(3) or m.group(1) or m.group(2) or "", text)
+        text = unlink(text)
         out = docs / "notes" / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")

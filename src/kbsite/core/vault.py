@@ -48,13 +48,18 @@ class Vault:
                 f"{len(self.errors())} errors, {len(self.warnings())} warnings)")
 
 
-def iter_note_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """``(posix relative path, absolute path)`` of every ``.md`` under root, sorted; hidden skipped."""
+def iter_files(root: Path, *, notes: bool = True) -> Iterator[tuple[str, Path]]:
+    """``(posix relative path, absolute path)`` under root, sorted; hidden and ``_`` folders skipped.
+
+    Arguments:
+        root: the notes folder.
+        notes: True for the ``.md`` notes, False for everything else (images, PDFs).
+    """
     found: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
         for name in filenames:
-            if name.endswith(".md") and not name.startswith("."):
+            if name.endswith(".md") == notes and not name.startswith("."):
                 abs_path = Path(dirpath, name)
                 found.append((abs_path.relative_to(root).as_posix(), abs_path))
     yield from sorted(found)
@@ -81,7 +86,7 @@ def load_vault(
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     seen: set[str] = set()
-    for rel, abs_path in iter_note_files(root):
+    for rel, abs_path in iter_files(root):
         seen.add(rel)
         try:
             st = abs_path.stat()

@@ -51,9 +51,14 @@ def mask_code_spans(line: str) -> str:
     return CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 
+def unlink(markdown: str) -> str:
+    """Replace every ``[[target#heading|label]]`` by its label (or target): the text a reader sees."""
+    return WIKILINK_RE.sub(lambda m: (m.group("label") or m.group("target")).strip(), markdown)
+
+
 def plain_text(markdown: str) -> str:
     """A Markdown fragment as readable plain text: wikilinks become labels, markup is dropped."""
-    text = WIKILINK_RE.sub(lambda m: (m.group("label") or m.group("target")).strip(), markdown)
+    text = unlink(markdown)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = CODE_SPAN_RE.sub(lambda m: m.group("code"), text)
     text = re.sub(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)

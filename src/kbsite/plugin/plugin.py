@@ -20,7 +20,7 @@ from mkdocs.utils import nest_paths
 
 from kbsite.core.model import Link, Note, Severity
 from kbsite.core.topics import Topic
-from kbsite.core.vault import ParseCache, Vault, load_vault
+from kbsite.core.vault import ParseCache, Vault, iter_files, load_vault
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
@@ -191,7 +191,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def _index_page(self, page: Page, uri: str) -> None:
         note = self._note_files.get(uri)
         titles = [t.title for t in self.vault.topics.topics_of(note)] if note and self.vault else []
-        links = len({b.source.path for b in self.vault.graph.backlinks_of(note)}) if note and self.vault else 0
+        links = len(self.vault.graph.backlinks_of(note)) if note and self.vault else 0  # one per source
         self.search.add_page(page, note=note, topic=self._topic_files.get(uri), topic_titles=titles,
                              links=links)
 
@@ -216,7 +216,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             files.append(f)
             self._note_files[uri] = note
             self._note_uri[note.path] = uri
-        for rel, abs_path in _assets(root):
+        for rel, _ in iter_files(root, notes=False):  # images, PDFs: relative links keep working
             uri = f"{base}/{rel}"
             if files.get_file_from_path(uri) is None:
                 files.append(File(uri, str(root.parent), config.site_dir, config.use_directory_urls))
@@ -361,16 +361,4 @@ def _display_prefix(root: Path, config_dir: Path) -> str:
         return root.resolve().relative_to(config_dir.resolve()).as_posix()
     except ValueError:
         return root.name
-
-
-def _assets(root: Path) -> list[tuple[str, Path]]:
-    """Non-Markdown files under the notes folder (images, PDFs), so relative links keep working."""
-    out: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
-        for name in filenames:
-            if not name.endswith(".md") and not name.startswith("."):
-                abs_path = Path(dirpath, name)
-                out.append((abs_path.relative_to(root).as_posix(), abs_path))
-    return sorted(out)
 

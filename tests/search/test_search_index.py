@@ -112,6 +112,23 @@ def test_split_sections_skips_chrome() -> None:
         ("", "", "前言"), ("a", "标题", "正文结束 一 二")]
 
 
+@pytest.mark.parametrize("html, expected", [
+    # entities decoded, <br/> a space, a comment (with tags in it) dropped, ">" inside a quoted attribute
+    ('<p>a<br/>b</p><h2 id="x&amp;y">T &lt;<em>i</em></h2>q<!-- c <p>no</p> --><p title="a>b">z</p>',
+     [("", "", "a b"), ("x&y", "T <i", "q z")]),
+    # a script holding an end tag runs to </script>; an unterminated heading keeps its text
+    ('<script>if(a<b){"</div>"}</script><p>k</p><h3 id=a>open', [("", "", "k"), ("a", "open", "")]),
+    # data-search-exclude without a value, an upper-case STYLE, a bare "<" in text
+    ('<p>x<span data-search-exclude>no</span>yes</p><STYLE>p>a{}</style><pre>1 < 2 &amp;&amp; 3</pre>',
+     [("", "", "xyes 1 < 2 && 3")]),
+    # line-number gutters and nested skipped elements leave the text around them
+    ('<table><tr><td class="linenos"><pre>1\n2</pre></td><td><pre>code</pre></td></tr></table>'
+     '<p>a<button>copy<span>x</span></button>b</p>', [("", "", "code ab")]),
+])
+def test_split_sections_html_rules(html: str, expected: list[tuple[str, str, str]]) -> None:
+    assert [(s.anchor, s.heading, s.text) for s in split_sections(html)] == expected
+
+
 def test_page_from_html_dedupes_title_and_aliases() -> None:
     page = page_from_html("x/", "LoRA", "<h1 id='lora'>LoRA</h1><p>正文</p>",
                           aliases=["lora", "低秩适配", "低秩适配 "])

@@ -32,7 +32,15 @@ TASK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*
 MARKER_RE = re.compile(r"(?<![A-Za-z0-9_])(?P<kind>TODO)(?![A-Za-z0-9_])|(?P<zh>待补充|待修)")
 CODE_SPAN_RE = re.compile(r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)")
 ATTR_LIST_RE = re.compile(r"\s*\{[^{}]*\}\s*$")
-_SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s")
+# A sentence ends after one of these, or after a "." that whitespace follows (not "3.5").
+_SENTENCE_END_RE = re.compile(r"[。！？；!?;]|\.(?=\s)")
+_MDLINK_TEXT_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS_RE = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
+_TAG_RE = re.compile(r"<[^>]+>")
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+_QUOTE_RE = re.compile(r"^\s*>\s?")
+_HASHES_RE = re.compile(r"^\s*#{1,6}\s+")
+_SPACES_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class BodyScan:
 
 def mask_code_spans(line: str) -> str:
     """Replace inline code with spaces, keeping columns, so nothing inside code is matched."""
+    if "`" not in line:
+        return line
     return CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 
@@ -58,21 +68,28 @@ def unlink(markdown: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """A Markdown fragment as readable plain text: wikilinks become labels, markup is dropped."""
-    text = unlink(markdown)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = CODE_SPAN_RE.sub(lambda m: m.group("code"), text)
-    text = re.sub(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?", "", text)
-    text = re.sub(r"^\s*>\s?", "", text)
-    text = re.sub(r"^\s*#{1,6}\s+", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    # Each rule runs only when its characters occur: this is called for every link and task.
+    text = markdown
+    if "[" in text:
+        text = _MDLINK_TEXT_RE.sub(r"\1", unlink(text))
+    if "`" in text:
+        text = CODE_SPAN_RE.sub(lambda m: m.group("code"), text)
+    if "*" in text or "_" in text or "~" in text:
+        text = _EMPHASIS_RE.sub(r"\2", text)
+    if "<" in text:
+        text = _TAG_RE.sub("", text)
+    text = _LIST_ITEM_RE.sub("", text)
+    if ">" in text:
+        text = _QUOTE_RE.sub("", text)
+    if "#" in text:
+        text = _HASHES_RE.sub("", text)
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def snippet_around(line: str, start: int, end: int, width: int = 70) -> str:
     """The sentence of ``line`` that holds ``line[start:end]``, as plain text, cropped around it."""
     # Sentence bounds in the raw line: the link sits between the previous and next sentence end.
-    bounds = [0] + [m.start() for m in _SENTENCE_END_RE.finditer(line)] + [len(line)]
+    bounds = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(line)] + [len(line)]
     lo = max(b for b in bounds if b <= start)
     hi = min(b for b in bounds if b >= end)
     text = plain_text(line[lo:hi])
@@ -128,38 +145,45 @@ def scan_body(body: str, body_line: int) -> BodyScan:
                     first_h1_index = index
         if raw.strip():
             seen_content = True
-        in_table = line.lstrip().startswith("|")
-        for wm in WIKILINK_RE.finditer(line):
-            if in_table and wm.group("label") is not None and line[wm.start("label") - 2] != "\\":
-                table_pipes.append(lineno)
-            target = wm.group("target").strip()
-            if not target:
-                continue
-            heading = wm.group("heading")
-            label = wm.group("label")
-            links.append(Link(
-                target=target,
-                heading=heading.strip() if heading and heading.strip() else None,
-                label=label.strip() if label and label.strip() else None,
-                line=lineno,
-                snippet=snippet_around(raw, wm.start(), wm.end()),
-            ))
-        for mm in MDLINK_RE.finditer(line):
-            links.append(Link(
-                target=mm.group("target"),
-                heading=mm.group("heading") or None,
-                label=mm.group("label") or None,
-                line=lineno,
-                snippet=snippet_around(raw, mm.start(), mm.end()),
-                markdown=True,
-            ))
-        t = TASK_RE.match(line)
-        if t:
-            tasks.append(Task(plain_text(t.group("text")), lineno, t.group("mark") != " ", current_heading))
-        for km in MARKER_RE.finditer(line):
-            kind = km.group("kind") or km.group("zh")
-            # From the masked line: text inside code spans is not part of the marker's text.
-            rest = plain_text(line[km.end():]).lstrip(":：-— ").strip() or plain_text(line)
-            markers.append(Marker(kind, rest, lineno, current_heading))
+        if "[" in line:
+            _scan_links(raw, line, lineno, links, table_pipes)
+            t = TASK_RE.match(line)
+            if t:
+                tasks.append(Task(plain_text(t.group("text")), lineno, t.group("mark") != " ", current_heading))
+        if "TODO" in line or "待" in line:
+            for km in MARKER_RE.finditer(line):
+                kind = km.group("kind") or km.group("zh")
+                # From the masked line: text inside code spans is not part of the marker's text.
+                rest = plain_text(line[km.end():]).lstrip(":：-— ").strip() or plain_text(line)
+                markers.append(Marker(kind, rest, lineno, current_heading))
     return BodyScan(tuple(headings), tuple(links), tuple(tasks), tuple(markers), first_h1, first_h1_index,
                     tuple(table_pipes))
+
+
+def _scan_links(raw: str, line: str, lineno: int, links: list[Link], table_pipes: list[int]) -> None:
+    """The wikilinks and Markdown note links of one body line (``line``: code spans masked)."""
+    in_table = line.lstrip().startswith("|")
+    for wm in WIKILINK_RE.finditer(line):
+        if in_table and wm.group("label") is not None and line[wm.start("label") - 2] != "\\":
+            table_pipes.append(lineno)
+        target = wm.group("target").strip()
+        if not target:
+            continue
+        heading = wm.group("heading")
+        label = wm.group("label")
+        links.append(Link(
+            target=target,
+            heading=heading.strip() if heading and heading.strip() else None,
+            label=label.strip() if label and label.strip() else None,
+            line=lineno,
+            snippet=snippet_around(raw, wm.start(), wm.end()),
+        ))
+    for mm in MDLINK_RE.finditer(line):
+        links.append(Link(
+            target=mm.group("target"),
+            heading=mm.group("heading") or None,
+            label=mm.group("label") or None,
+            line=lineno,
+            snippet=snippet_around(raw, mm.start(), mm.end()),
+            markdown=True,
+        ))

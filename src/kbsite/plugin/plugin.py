@@ -24,6 +24,7 @@ from kbsite.core.vault import ParseCache, Vault, iter_files, load_vault
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
+from kbsite.plugin.navcache import NavCache, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, fingerprint
 from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.views import Views
@@ -68,6 +69,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._urls: dict[str, str] = {}  # src_uri -> site-relative url
         self._special: dict[str, str] = {}  # src_uri -> "topics" | "todo"
         self._current: Page | None = None
+        self._nav: Navigation | None = None
         self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
 
     # ---- Events -------------------------------------------------------------------------
@@ -154,8 +156,20 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return None
         return self._page_cache.on_content(html, page, files)
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        self._nav = nav
+        return None
+
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if not self.config.enabled:
+            return None
         env.filters["kbsite_search_worker"] = self.search.worker_filter  # used by main.html
+        dirs = list(config.theme.dirs)
+        ours = dirs.index(str(TEMPLATES_DIR))
+        env.loader = theme_loader(env.loader, dirs[ours + 1:])  # for partials/nav.html
+        nav = None if overridden(dirs[:ours]) else self._nav
+        extra = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
+        env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

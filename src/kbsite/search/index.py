@@ -101,10 +101,8 @@ class SearchIndexBuilder:
         domain = domain_words(self.names)
         corpus: set[str] = set()
         self.segmenter.start_build()
-        for page in self.pages:
-            for text in page.texts():
-                if text:
-                    corpus.update(self.segmenter.words(text))
+        for page in self.pages:  # one text per page: Han runs never cross the newlines
+            corpus.update(self.segmenter.words("\n".join(t for t in page.texts() if t)))
         self.segmenter.end_build()
         return sorted(domain), sorted(corpus - domain)
 

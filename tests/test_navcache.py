@@ -1,0 +1,75 @@
+"""The navigation cache: every page gets exactly the navigation a fresh render would give it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kbtest import MKDOCS_YML, build_kb, make_kb
+from kbsite.plugin import navcache
+
+# Notes at three depths, a topic note inside a folder that an ordinary note shares (its URL is in
+# the nav, theirs are not; notes/papers/bert is as deep as notes/topics/pruning but shares less of
+# the nav's URLs), nested topics deeper than the nav shows, a hand-written docs page.
+FILES = {
+    "notes/lora.md": "---\nid: lora\ntitle: LoRA\ntopics: [微调/参数高效]\n---\n正文 [[kd]]\n",
+    "notes/kd.md": "---\nid: kd\ntitle: 知识蒸馏\ntopics: [压缩]\n---\n正文\n",
+    "notes/topics/compress.md": "---\nid: compress\ntitle: 压缩\ntype: topic\n---\n压缩主题\n",
+    "notes/topics/pruning.md": "---\nid: pruning\ntitle: 剪枝\ntopics: [压缩/结构化/通道]\n---\n剪枝\n",
+    "notes/papers/bert.md": "---\nid: bert\ntitle: BERT\ntopics: [注意力]\n---\n同深度，另一个文件夹\n",
+    "notes/papers/2024/gqa.md": "---\nid: gqa\ntitle: GQA\ntopics: [注意力]\n---\n分组查询注意力\n",
+    "notes/papers/2024/mqa.md": "---\nid: mqa\ntitle: MQA\ntopics: [注意力]\n---\n多查询注意力\n",
+    "docs/guide/usage.md": "# 用法\n\n说明。\n",
+}
+
+
+def _navs(site: Path) -> dict[str, str]:
+    """The primary sidebar of every page, whitespace collapsed (the cache drops indentation)."""
+    out = {}
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        start, end = html.find("md-sidebar--primary"), html.find("md-sidebar--secondary")
+        if start >= 0:
+            out[page.relative_to(site).as_posix()] = re.sub(r"\s+", " ", html[start:end])
+    return out
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_cached_navigation_equals_a_fresh_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  directory_urls: bool) -> None:
+    yml = MKDOCS_YML + f"use_directory_urls: {str(directory_urls).lower()}\n"
+    yml = yml.replace("  font: false\n", "  font: false\n  logo: assets/logo.png\n")
+    files = {**FILES, "docs/assets/logo.png": b"\x89PNG\r\n\x1a\n"}
+    puts: list[object] = []
+    real_put = navcache.NavCache.put
+    monkeypatch.setattr(navcache.NavCache, "put", lambda self, key, html: puts.append(key) or real_put(self, key, html))
+    (tmp_path / "a").mkdir()
+    cached = _navs(build_kb(make_kb(tmp_path / "a", files, yml)).site)
+
+    monkeypatch.setattr(navcache.NavCache, "key", lambda self, page: None)  # render every page
+    (tmp_path / "b").mkdir()
+    fresh = _navs(build_kb(make_kb(tmp_path / "b", files, yml)).site)
+
+    assert cached.keys() == fresh.keys() and len(cached) > 10
+    assert [p for p in cached if cached[p] != fresh[p]] == []
+    # Pages outside the nav shared renderings: one per distinct key, fewer than such pages.
+    assert 0 < len(puts) == len(set(puts)) < len(cached)
+    # The relative links really differ between depths, so equality above is not vacuous.
+    lora = "notes/lora/index.html" if directory_urls else "notes/lora.html"
+    gqa = "notes/papers/2024/gqa/index.html" if directory_urls else "notes/papers/2024/gqa.html"
+    assert cached[lora] != cached[gqa]
+
+
+def test_custom_dir_overriding_nav_partials_turns_the_cache_off(tmp_path: Path) -> None:
+    yml = MKDOCS_YML.replace("  font: false\n", "  font: false\n  custom_dir: overrides\n")
+    import material
+
+    original = (Path(material.__file__).parent / "templates" / "partials" / "nav-item.html").read_text("utf-8")
+    files = {**FILES, "overrides/partials/nav-item.html": original.replace(
+        '<span class="md-ellipsis">', '<span class="md-ellipsis" data-custom="{{ page.url }}">')}
+    result = build_kb(make_kb(tmp_path, files, yml))
+    # The override prints the page's own URL: a shared rendering would show another page's.
+    for rel, want in (("notes/lora/index.html", "notes/lora/"), ("notes/kd/index.html", "notes/kd/")):
+        assert f'data-custom="{want}"' in result.html(rel)

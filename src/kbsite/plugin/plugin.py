@@ -310,7 +310,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if note is None or note.path not in self._note_uri:
             return None
         here = posixpath.dirname(self._current.file.src_uri)
-        href = posixpath.relpath(self._note_uri[note.path], here or ".")
+        href = _relpath(self._note_uri[note.path], here or ".")
         if heading:
             href += "#" + self._slug(heading)
         return _Target(href, note.title)
@@ -339,6 +339,10 @@ def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:
     slugify_fn = toc["slugify"]
     separator = toc.get("separator", "-")
     return lambda text: slugify_fn(text, separator)
+
+
+# posixpath.relpath asks the OS for the working directory twice per call; links repeat.
+_relpath = functools.lru_cache(maxsize=65536)(posixpath.relpath)
 
 
 def _by_size(topics: list[Topic]) -> list[Topic]:

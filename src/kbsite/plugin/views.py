@@ -45,6 +45,7 @@ class Views:
             "year": note.year,
             "venue": note.venue,
             "authors": list(note.authors),
+            "meta": " · ".join(str(p) for p in (note.year, note.venue, ", ".join(note.authors)) if p),
             "link": note.safe_url,
         }
 

@@ -94,14 +94,12 @@ class Segmenter:
             self.hits += 1
             return hit
         self.misses += 1
-        # One call per text: jieba cuts each Han block on its own, so runs joined by a space
-        # segment exactly as they would one by one, without a call per run.
-        runs = [run for run in han_runs(fold(text)) if len(run) >= 2]
-        found: set[str] = set()
-        if runs:
-            for word in self._ensure()(" ".join(runs)):
-                if 2 <= len(word) <= MAX_WORD and _HAN_RE.match(word):
-                    found.add(word)
+        # NFKC as fold() does (compatibility ideographs become unified ones); case folding never
+        # touches Han, so it is skipped. One cut per text: jieba cuts each Han block on its own,
+        # so runs joined by a space segment exactly as they would one by one. The input is Han
+        # runs only, so every token of two or more characters is a Han word.
+        runs = [run for run in han_runs(unicodedata.normalize("NFKC", text)) if len(run) >= 2]
+        found = {w for w in self._ensure()(" ".join(runs)) if 2 <= len(w) <= MAX_WORD} if runs else set()
         result = tuple(sorted(found))
         self._cache[key] = result
         return result

@@ -74,7 +74,7 @@ class Marker:
     heading: str | None
 
 
-@dataclass
+@dataclass(eq=False)  # a note is itself: identity, not a field-by-field compare of its whole body
 class Note:
     """A parsed note. ``path`` is POSIX and relative to the notes folder."""
 

@@ -25,7 +25,7 @@ from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
-from kbsite.plugin.pagecache import PageCache, fingerprint
+from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.views import Views
 
@@ -56,6 +56,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._parse_cache: ParseCache = {}
         self.search = SiteSearch()  # its segmentation cache survives rebuilds too
         self._page_cache = PageCache()  # serve only: note HTML of unchanged notes
+        self._template_code = TemplateCodeCache()  # serve only: compiled templates
         # The same formula often recurs across notes; MathML is a pure function of the TeX.
         self._render_math = functools.lru_cache(maxsize=8192)(render_math)
         self._reset()
@@ -170,6 +171,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         nav = None if overridden(dirs[:ours]) else self._nav
         extra = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
         env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
+        if self.is_serve:
+            env.bytecode_cache = self._template_code
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

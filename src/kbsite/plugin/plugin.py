@@ -26,6 +26,7 @@ from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.views import Views
 
@@ -71,6 +72,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._special: dict[str, str] = {}  # src_uri -> "topics" | "todo"
         self._current: Page | None = None
         self._nav: Navigation | None = None
+        self._markdown: SharedMarkdown | None = None  # one Markdown instance for all pages
         self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
 
     # ---- Events -------------------------------------------------------------------------
@@ -159,6 +161,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         self._nav = nav
+        # Decided here, right before pages render: in on_config other plugins could still add
+        # Markdown extensions after ours.
+        enabled = self.config.enabled and reusable(config, (KbMarkdownExtension,))
+        self._markdown = SharedMarkdown(config) if enabled else None
         return None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -174,6 +180,11 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self.is_serve:
             env.bytecode_cache = self._template_code
         return env
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        if self._markdown is not None:
+            page.render = self._markdown.renderer(page)  # type: ignore[method-assign]
+        return page
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:

@@ -61,7 +61,9 @@ def test_index_has_titles_aliases_meta_and_sections(kb) -> None:  # type: ignore
     assert "模型压缩" in meta and "2015" in meta
     text = " ".join(s[2] for s in sections)
     assert "软标签" in text and "kl_div" in text
-    assert "frac" not in text and "sum_j" not in text  # math is not indexed
+    # A formula counts as its TeX, in place (no gap in the sentence), not as MathML tokens.
+    assert "温度 T 让分布更平缓：" in text and "p_i = \\frac{e^{z_i/T}}{\\sum_j e^{z_j/T}}" in text
+    assert "<m" not in text
     assert "¶" not in text  # nor permalinks
     assert ["温度", "温度"] == sections[1][:2]
     # The note linking here counts, and the id "rope" (dropped as an alias by the core) is
@@ -121,6 +123,9 @@ def test_split_sections_skips_chrome() -> None:
     # data-search-exclude without a value, an upper-case STYLE, a bare "<" in text
     ('<p>x<span data-search-exclude>no</span>yes</p><STYLE>p>a{}</style><pre>1 < 2 &amp;&amp; 3</pre>',
      [("", "", "xyes 1 < 2 && 3")]),
+    # a formula is its TeX (alttext), once, even with markup inside; MathML without alttext is skipped
+    ('<p>设<math alttext="x^2 &lt; 1"><msup><mi>x</mi><mn>2</mn></msup></math>，且<math><mi>y</mi></math>为</p>',
+     [("", "", "设 x^2 < 1 ，且为")]),
     # line-number gutters and nested skipped elements leave the text around them
     ('<table><tr><td class="linenos"><pre>1\n2</pre></td><td><pre>code</pre></td></tr></table>'
      '<p>a<button>copy<span>x</span></button>b</p>', [("", "", "code ab")]),

@@ -70,4 +70,7 @@ def render_math(tex: str, display: bool) -> str:
         log.debug("kbsite: cannot convert TeX %r: %s", tex, exc)
         return f'<code class="kb-math-error" title="公式无法解析">{html.escape(tex)}</code>'
     # Hack: latex2mathml emits a bare "&" for alignment tabs inside aligned/matrix environments.
-    return sanitize_mathml(mathml.replace("<mi>&</mi>", ""))
+    safe = sanitize_mathml(mathml.replace("<mi>&</mi>", ""))
+    # The TeX as the formula's alternative text: screen readers read it, and search indexes it
+    # (a snippet would otherwise have a gap where the formula was).
+    return safe.replace("<math", f'<math alttext="{html.escape(tex.strip(), quote=True)}"', 1)

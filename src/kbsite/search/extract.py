@@ -1,7 +1,8 @@
 """search: pure. Split a page's rendered HTML into searchable sections of plain text.
 
-Only the content a reader wrote reaches the index: scripts, styles, MathML, permalink
-anchors, line-number gutters and anything marked ``data-search-exclude`` are skipped.
+Only the content a reader wrote reaches the index: scripts, styles, permalink anchors,
+line-number gutters and anything marked ``data-search-exclude`` are skipped; a formula counts as
+its TeX source (the ``alttext`` of its ``<math>``), not as its MathML tokens.
 
 The input is the HTML Python-Markdown wrote (plus whatever raw HTML a note holds), so a
 tokenizing regex does what ``html.parser`` did at under half the cost, which matters because
@@ -110,13 +111,15 @@ def split_sections(html: str) -> list[Section]:
         # Attributes matter for headings (id) and skipped elements only; most tags are neither
         # (code blocks are runs of <span class="n">), and the substring tests are cheap.
         a = (_attrs(raw) if tag in _HEADINGS or "data-search-exclude" in raw or "headerlink" in raw
-             or "lineno" in raw else _NO_ATTRS)
+             or "lineno" in raw or "alttext" in raw else _NO_ATTRS)
         skip = (tag in _SKIP or "data-search-exclude" in a
                 or not _SKIP_CLASSES.isdisjoint((a.get("class") or "").split()))
         if raw.endswith("/"):  # <tag/>: opens and closes at once
             continue
         stack.append((tag, skip))
         if skip:
+            if tag == "math" and a.get("alttext") and not skip_depth:
+                out.append(f" {a['alttext']} ")  # a formula's TeX, not its MathML tokens
             skip_depth += 1
         elif skip_depth:
             continue

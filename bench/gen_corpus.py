@@ -92,7 +92,7 @@ def _body(rng: random.Random, title: str, size: int, link_pool: list[str], kind:
         if features and rng.random() < 0.5:
             feat = features.pop()
             if feat == "math":
-                out += [f"其目标可以写成 $L = -\\sum_i y_i \\log p_i$，其中 $p_i$ 是模型输出的概率。", ""]
+                out += ["其目标可以写成 $L = -\\sum_i y_i \\log p_i$，其中 $p_i$ 是模型输出的概率。", ""]
             elif feat == "block":
                 out += ["$$", "\\mathrm{Attention}(Q,K,V)=\\mathrm{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V",
                         "$$", ""]

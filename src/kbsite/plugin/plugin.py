@@ -172,7 +172,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return None
         env.filters["kbsite_search_worker"] = self.search.worker_filter  # used by main.html
         dirs = list(config.theme.dirs)
-        ours = dirs.index(str(TEMPLATES_DIR))
+        ours = dirs.index(str(TEMPLATES_DIR)) if str(TEMPLATES_DIR) in dirs else len(dirs)
         env.loader = theme_loader(env.loader, dirs[ours + 1:])  # for partials/nav.html
         nav = None if overridden(dirs[:ours]) else self._nav
         extra = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]

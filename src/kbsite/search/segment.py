@@ -19,7 +19,6 @@ from typing import Callable, Iterable
 # Han ideographs (BMP blocks and the supplementary planes); the worker uses the same ranges.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
-_HAN_RE = re.compile(f"[{HAN}]")
 # Longest word the browser's segmenter considers (longer names still match as substrings).
 MAX_WORD = 12
 

@@ -6,19 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kbtest import build_kb, make_kb
+from kbtest import MKDOCS_YML, build_kb, make_kb
 from kbsite.plugin import plugin as kb_plugin
 from kbsite.plugin import render
 
-YML = """\
-site_name: 渲染
-theme:
-  name: material
-  language: zh
-  font: false
-plugins:
-  - search
-  - kbsite
+YML = MKDOCS_YML.split("markdown_extensions:")[0] + """\
 markdown_extensions:
   - toc:
       permalink: true

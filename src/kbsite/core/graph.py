@@ -115,16 +115,14 @@ class LinkGraph:
             limit: how many to return.
         """
         out = list(self.related_of.get(note.path, []))
-        taken = {n.path for n in out}  # by path: Note equality compares every field
         for other in self.related_by.get(note.path, []):
-            if other.path not in taken:
+            if other not in out:
                 out.append(other)
-                taken.add(other.path)
         if peers:
             shared: Counter[str] = Counter()
             for members in peers:
                 for other in members:
-                    if other is not note and other.path not in taken and not other.is_topic:
+                    if other is not note and other not in out and not other.is_topic:
                         shared[other.path] += 1
             ranked = sorted(shared.items(), key=lambda kv: (-kv[1], self.index.by_path[kv[0]].title))
             out.extend(self.index.by_path[p] for p, _ in ranked)

@@ -35,7 +35,7 @@ def test_topic_page_coverage_section(kb) -> None:
     # A marker links to the note's heading; a task with no heading links to the note.
     links = {a["text"].strip(): a["attrs"]["href"] for a in page.find_all("a")
              if a["attrs"].get("href") and a in _descendants(section)}
-    assert links["TODO: 补充实验设置"].endswith("papers/draft/#方法")
+    assert links["TODO: 补充实验设置"].endswith("papers/draft/#%E6%96%B9%E6%B3%95")  # 方法
     assert links["精读"].endswith("papers/todo/")
     assert "第 9 行" in section["text"]
     wanted = page.find("ul", cls="kb-wanted-list")

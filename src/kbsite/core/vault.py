@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable
 
+from kbsite.core.files import list_files
 from kbsite.core.graph import LinkGraph
 from kbsite.core.index import NoteIndex
 from kbsite.core.model import Diagnostic, Note, Severity
@@ -27,6 +27,7 @@ class Vault:
     graph: LinkGraph
     topics: TopicTree
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    assets: list[tuple[str, Path]] = field(default_factory=list)  # non-note files, from the walk
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
@@ -48,29 +49,15 @@ class Vault:
                 f"{len(self.errors())} errors, {len(self.warnings())} warnings)")
 
 
-def iter_files(root: Path, *, notes: bool = True) -> Iterator[tuple[str, Path]]:
-    """``(posix relative path, absolute path)`` under root, sorted; hidden and ``_`` folders skipped.
-
-    Arguments:
-        root: the notes folder.
-        notes: True for the ``.md`` notes, False for everything else (images, PDFs).
-    """
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
-        for name in filenames:
-            if name.endswith(".md") == notes and not name.startswith("."):
-                abs_path = Path(dirpath, name)
-                found.append((abs_path.relative_to(root).as_posix(), abs_path))
-    yield from sorted(found)
-
-
 def load_vault(
     root: Path,
     *,
     src_prefix: str = "notes",
     slugify: Callable[[str], str] | None = None,
     cache: ParseCache | None = None,
+    boundary: Iterable[Path] = (),
+    docs_dir: Path | None = None,
+    wanted: str = "warn",
 ) -> Vault:
     """Parse every note under ``root`` and resolve links and topics.
 
@@ -79,14 +66,18 @@ def load_vault(
         src_prefix: how the folder is named in diagnostics (relative to mkdocs.yml).
         slugify: heading text -> anchor, to check ``[[note#heading]]``; None skips that check.
         cache: a dict kept between calls; unchanged files (same mtime and size) are not re-parsed.
+        boundary: folders symbolic links may point into (the project folder); see core.files.
+        docs_dir: MkDocs' docs folder: a note whose site path a file there takes is not published.
+        wanted: "warn", or "info" to report links to notes not written yet as planned notes.
 
     Returns:
         The vault. Bad notes are included with defaults; problems are in ``vault.diagnostics``.
     """
     notes: list[Note] = []
-    diagnostics: list[Diagnostic] = []
+    listing = list_files(root, boundary=boundary, src_prefix=src_prefix)
+    diagnostics: list[Diagnostic] = list(listing.diagnostics)
     seen: set[str] = set()
-    for rel, abs_path in iter_files(root):
+    for rel, abs_path in listing.notes:
         seen.add(rel)
         try:
             st = abs_path.stat()
@@ -110,9 +101,32 @@ def load_vault(
     if cache is not None:
         for stale in set(cache) - seen:  # deleted or renamed notes
             del cache[stale]
+    if docs_dir is not None:
+        notes = _unshadowed(notes, root, docs_dir, diagnostics)
     index = NoteIndex(notes)
     graph = LinkGraph(index, slugify)
     topics = TopicTree(index)
     diagnostics += index.diagnostics + topics.diagnostics + graph.diagnostics
+    if wanted == "info":
+        diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))
-    return Vault(root, notes, index, graph, topics, diagnostics)
+    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets)
+
+
+def site_path(root: Path, note_path: str) -> str:
+    """Where a note sits in the site's source tree: under the notes folder's name."""
+    return f"{root.name}/{note_path}"
+
+
+def _unshadowed(notes: list[Note], root: Path, docs_dir: Path, diagnostics: list[Diagnostic]) -> list[Note]:
+    """Notes whose site path a file in docs_dir already takes are left out, and said so."""
+    kept = []
+    for note in notes:
+        uri = site_path(root, note.path)
+        if (docs_dir / uri).exists():
+            diagnostics.append(Diagnostic(note.src, 1, Severity.WARNING,
+                               f"{docs_dir.name}/{uri} exists too and takes this note's place in the site; "
+                               "the note is not published (rename one of them)", code="shadowed"))
+        else:
+            kept.append(note)
+    return kept

@@ -23,3 +23,7 @@ class KbsiteConfig(base.Config):
     search = c.Type(bool, default=True)
     """Replace the search plugin's index and worker with kbsite's Chinese search (Material's
     search box and keyboard stay). ``false`` leaves Material's own lunr + jieba search."""
+
+    sanitize = c.Type(bool, default=True)
+    """Sanitise the HTML of note pages (scripts, ``on*=`` handlers, ``javascript:`` URLs, iframes
+    and other elements outside an allow-list are removed). ``false`` trusts the vault's raw HTML."""

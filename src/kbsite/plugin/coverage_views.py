@@ -1,18 +1,23 @@
-"""plugin: template data for the coverage report page and each topic page's coverage section.
+"""plugin: view models of the coverage report page and each topic page's coverage section.
 
 The numbers come from ``kbsite.core.coverage`` (the same ones ``kbsite report`` prints); this
-module only adds URLs and labels. Values are raw text: the templates escape them.
+module only adds URLs and labels.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kbsite.core.chart import progress_chart
-from kbsite.core.coverage import KIND_LABELS, KINDS, Coverage, TodoItem, TopicCoverage, WantedRef, compute_coverage
+from kbsite.core.coverage import KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedRef, compute_coverage
 from kbsite.core.history import History, load_history
 from kbsite.core.topics import Topic
+from kbsite.plugin.hrefs import encode_fragment
+from kbsite.plugin.viewmodels import (
+    CoverageCounts, CoveragePage, CoverageRow, CoverageTotals, HistoryView, ItemGroup, ItemView,
+    Referrer, TopicCoverageView, WantedView,
+)
 
 if TYPE_CHECKING:
     from kbsite.plugin.views import Views
@@ -40,79 +45,58 @@ class CoverageViews:
 
     # ---- Pieces ---------------------------------------------------------------------------
 
-    def counts(self, row: TopicCoverage) -> dict[str, Any]:
-        c = row.counts
-        return {
-            "total": c.notes, "done": c.done, "draft": c.draft, "todo": c.todo,
-            "percent": round(100 * c.coverage), "open_tasks": c.open_tasks, "markers": c.markers,
-            "wanted": c.wanted,
-        }
+    @staticmethod
+    def counts(c: Counts) -> CoverageCounts:
+        return CoverageCounts(total=c.notes, done=c.done, draft=c.draft, todo=c.todo,
+                              percent=round(100 * c.coverage), open_tasks=c.open_tasks,
+                              markers=c.markers, wanted=c.wanted)
 
-    def row(self, row: TopicCoverage) -> dict[str, Any]:
-        return {
-            **self.counts(row),
-            **self.views.topic_ref(row.topic),
-            "id": row.id,
-            "depth": row.depth,
-            "has_overview": row.topic.note is not None,
-            "low": bool(row.counts.notes) and row.coverage < LOW_COVERAGE,
-        }
+    def row(self, row: TopicCoverage) -> CoverageRow:
+        return CoverageRow(topic=self.views.topic_ref(row.topic), counts=self.counts(row.counts),
+                           id=row.id, depth=row.depth,
+                           low=bool(row.counts.notes) and row.coverage < LOW_COVERAGE)
 
-    def item(self, item: TodoItem) -> dict[str, Any]:
+    def item(self, item: TodoItem) -> ItemView:
         """A todo item with a link to the note and, when it sits under a heading, to that heading."""
         views = self.views
-        data: dict[str, Any] = {"kind": item.kind, "text": item.text, "line": item.line,
-                                "heading": item.heading, "note": None, "anchor_url": None}
-        if item.note is not None:
-            data["note"] = views.note_ref(item.note)
-            slugify = views.vault.graph.slugify
-            if item.heading and slugify is not None and item.kind != "note":
-                data["anchor_url"] = f"{data['note']['url']}#{slugify(item.heading)}"
-        if item.topic is not None:
-            data["topic"] = views.topic_ref(item.topic)
-        return data
+        note = views.note_ref(item.note) if item.note is not None else None
+        anchor = None
+        slugify = views.vault.graph.slugify
+        if note is not None and item.heading and slugify is not None and item.kind != "note":
+            anchor = f"{note.url}#{encode_fragment(slugify(item.heading))}"
+        topic = views.topic_ref(item.topic) if item.topic is not None else None
+        return ItemView(kind=item.kind, text=item.text, line=item.line, heading=item.heading,
+                        note=note, anchor_url=anchor, topic=topic)
 
-    def wanted(self, refs: list[WantedRef]) -> list[dict[str, Any]]:
-        return [
-            {"name": w.name, "count": w.count,
-             "referrers": [{**self.views.note_ref(n), "line": line} for n, line in w.referrers]}
-            for w in refs
-        ]
+    def wanted(self, refs: list[WantedRef]) -> list[WantedView]:
+        return [WantedView(w.name, w.count, [Referrer(self.views.note_ref(n), line) for n, line in w.referrers])
+                for w in refs]
 
     # ---- Pages ----------------------------------------------------------------------------
 
-    def topic_section(self, topic: Topic) -> dict[str, Any]:
+    def topic_section(self, topic: Topic) -> TopicCoverageView | None:
         """The coverage section of a topic page: counts, items grouped by kind, wanted notes."""
         row = self._rows.get(topic.key)
         if row is None:  # a topic is always in the tree; be safe for custom callers
-            return {"total": 0, "groups": [], "wanted": []}
+            return None
         groups = []
         for kind in KINDS:
             if kind == "wanted":
                 continue  # shown with the notes that want them
             items = [self.item(i) for i in row.items if i.kind == kind]
             if items:
-                groups.append({"kind": kind, "label": KIND_LABELS[kind], "items": items})
-        return {**self.counts(row), "groups": groups, "wanted": self.wanted(row.wanted)}
+                groups.append(ItemGroup(kind, KIND_LABELS[kind], items))
+        return TopicCoverageView(self.counts(row.counts), groups, self.wanted(row.wanted))
 
-    def page(self) -> dict[str, Any]:
+    def page(self) -> CoveragePage:
         """The coverage report page."""
         cov = self.coverage
-        totals = cov.totals
         history = self.history()
-        return {
-            "totals": {
-                "total": totals.notes, "done": totals.done, "draft": totals.draft, "todo": totals.todo,
-                "percent": round(100 * totals.coverage), "open_tasks": totals.open_tasks,
-                "markers": totals.markers, "wanted": totals.wanted, "topics": cov.topic_count,
-                "without_overview": cov.without_overview, "unfiled": cov.unfiled,
-            },
-            "rows": [self.row(r) for r in cov.topics],
-            "least": [self.row(r) for r in cov.least_covered(5) if r.coverage < 1],
-            "wanted": self.wanted(cov.wanted),
-            "history": {
-                "available": history.available,
-                "reason": history.reason,
-                "chart": progress_chart(history.weeks) if history.weeks else None,
-            },
-        }
+        return CoveragePage(
+            totals=CoverageTotals(self.counts(cov.totals), cov.topic_count, cov.without_overview, cov.unfiled),
+            rows=[self.row(r) for r in cov.topics],
+            least=[self.row(r) for r in cov.least_covered(5) if r.coverage < 1],
+            wanted=self.wanted(cov.wanted),
+            history=HistoryView(history.available, history.reason,
+                                progress_chart(history.weeks) if history.weeks else None),
+        )

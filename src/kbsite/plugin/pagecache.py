@@ -80,6 +80,10 @@ class PageCache:
         if page is not None and page.file.src_uri in self._pending:
             self._pending[page.file.src_uri].deps[dep] = result
 
+    def is_reused(self, page: Page) -> bool:
+        """Whether ``lookup`` chose to reuse this page's HTML in this build."""
+        return page.file.src_uri in self._hits
+
     def on_content(self, html: str, page: Page, files: Files) -> str | None:
         """After rendering: restore a reused page, or remember a fresh one."""
         uri = page.file.src_uri

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 import os
 import posixpath
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
+from urllib.parse import quote
 
 from markdown.extensions.toc import slugify as default_slugify
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,16 +20,21 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths
 
-from kbsite.core.model import Link, Note, Severity
+from kbsite.core.files import links_out_of
+from kbsite.core.model import Diagnostic, Link, Note, Severity
 from kbsite.core.topics import Topic
-from kbsite.core.vault import ParseCache, Vault, iter_files, load_vault
+from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
+from kbsite.plugin.escaping import autoescape_own_templates
+from kbsite.plugin.hrefs import FragmentEncoderExtension
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.render import SharedMarkdown, reusable
+from kbsite.plugin.sanitize import PageSanitizer
 from kbsite.plugin.search import SiteSearch
+from kbsite.plugin.viewmodels import NotePage, TodoPage, TopicPage, TopicsIndexPage
 from kbsite.plugin.views import Views
 
 log = get_plugin_logger(__name__)
@@ -73,6 +80,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._current: Page | None = None
         self._nav: Navigation | None = None
         self._markdown: SharedMarkdown | None = None  # one Markdown instance for all pages
+        self._sanitizer = PageSanitizer()
+        self._diagnostics: list[Diagnostic] = []  # everything this build reports about the notes
         self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
 
     # ---- Events -------------------------------------------------------------------------
@@ -85,7 +94,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if not self.config.enabled:
             return None
         self._slug = configure_toc(config)
+        self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
+        configure_validation(config)
         config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, self._render_math))  # type: ignore[arg-type]
+        config.markdown_extensions.append(FragmentEncoderExtension())  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
@@ -97,9 +109,13 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if not self.config.enabled:
             return None
         root = Path(self.config.notes_dir)
-        prefix = _display_prefix(root, Path(config.config_file_path or ".").parent)
-        self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache)
-        self._log_diagnostics(self.vault)
+        project = project_dir(config)
+        prefix = _display_prefix(root, project)
+        self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache,
+                                boundary=[project], docs_dir=Path(config.docs_dir),
+                                wanted=self.config.wanted)
+        self._diagnostics = [*self.vault.diagnostics, *self._drop_escaping_docs(files, config, project)]
+        self._log_diagnostics()
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
@@ -143,33 +159,44 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         uri = page.file.src_uri
         self._index_page(page, uri)
         views = self.views
+        kb: NotePage | TopicPage | TopicsIndexPage | TodoPage
         if uri in self._note_files:
-            context["kb"] = views.note(self._note_files[uri])
+            kb = NotePage(views.note(self._note_files[uri]))
         elif uri in self._topic_files:
-            context["kb"] = {"topic": views.topic(self._topic_files[uri]), "title": self._topic_files[uri].title}
+            kb = TopicPage(views.topic(self._topic_files[uri]))
         elif self._special.get(uri) == "topics":
-            context["kb"] = {"tree": views.topic_tree()}
+            kb = TopicsIndexPage(views.topic_tree())
         elif self._special.get(uri) == "todo":
-            context["kb"] = {"todo": views.todo()}
+            kb = TodoPage(views.todo())
+        else:
+            return context
+        context["kb"] = kb
+        context["kb_content"] = self._sanitizer.markup(page)
         return context
 
-    @event_priority(100)  # first, so other plugins see the note's real HTML
+    @event_priority(100)  # first, so other plugins see the note's real (sanitised) HTML
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if not self.config.enabled or not self.is_serve:
+        if not self.config.enabled or page.file.src_uri not in self._note_files:
             return None
-        return self._page_cache.on_content(html, page, files)
+        if self.is_serve and self._page_cache.is_reused(page):
+            return self._sanitizer.adopt(page, self._page_cache.on_content(html, page, files) or html)
+        html = self._sanitizer.clean(page, html)
+        if self.is_serve:
+            self._page_cache.on_content(html, page, files)  # remembers the sanitised HTML
+        return html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         self._nav = nav
         # Decided here, right before pages render: in on_config other plugins could still add
         # Markdown extensions after ours.
-        enabled = self.config.enabled and reusable(config, (KbMarkdownExtension,))
+        enabled = self.config.enabled and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension))
         self._markdown = SharedMarkdown(config) if enabled else None
         return None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if not self.config.enabled:
             return None
+        autoescape_own_templates(env)
         env.filters["kbsite_search_worker"] = self.search.worker_filter  # used by main.html
         dirs = list(config.theme.dirs)
         ours = dirs.index(str(TEMPLATES_DIR)) if str(TEMPLATES_DIR) in dirs else len(dirs)
@@ -228,12 +255,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def _add_note_files(self, files: Files, config: MkDocsConfig, root: Path) -> None:
         """One real File per note, served from notes/ (content set from the parsed body)."""
         assert self.vault is not None
-        base = root.name
-        for note in self.vault.notes:
-            uri = f"{base}/{note.path}"
-            if files.get_file_from_path(uri) is not None:
-                log.warning(f"{uri} exists in docs_dir too; the note is not published")
-                continue
+        for note in self.vault.notes:  # the vault left out notes that docs_dir shadows
+            uri = site_path(root, note.path)
             f = File(uri, str(root.parent), config.site_dir, config.use_directory_urls,
                      inclusion=InclusionLevel.NOT_IN_NAV)
             # MkDocs would parse the front matter again (and eat "Key: value" first lines); it gets
@@ -244,8 +267,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             files.append(f)
             self._note_files[uri] = note
             self._note_uri[note.path] = uri
-        for rel, _ in iter_files(root, notes=False):  # images, PDFs: relative links keep working
-            uri = f"{base}/{rel}"
+        for rel, _ in self.vault.assets:  # images, PDFs: relative links keep working
+            uri = site_path(root, rel)
             if files.get_file_from_path(uri) is None:
                 files.append(File(uri, str(root.parent), config.site_dir, config.use_directory_urls))
 
@@ -324,20 +347,45 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if note is None or note.path not in self._note_uri:
             return None
         here = posixpath.dirname(self._current.file.src_uri)
-        href = _relpath(self._note_uri[note.path], here or ".")
+        # Percent-encoded: a file named "注意力 #3 ?.md" must not end its path at "#" or "?".
+        href = quote(_relpath(self._note_uri[note.path], here or "."))
         if heading:
-            href += "#" + self._slug(heading)
+            href += "#" + self._slug(heading)  # encoded by FragmentEncoder, after MkDocs checks it
         return _Target(href, note.title)
 
-    def _log_diagnostics(self, vault: Vault) -> None:
-        for d in vault.diagnostics:
-            if d.severity is Severity.INFO or (d.code == "wanted" and self.config.wanted == "info"):
-                log.info(str(d))
-            else:
-                log.warning(str(d))
+    def _drop_escaping_docs(self, files: Files, config: MkDocsConfig, project: Path) -> list[Diagnostic]:
+        """docs_dir is MkDocs' to walk; links in it that leave the project are removed here."""
+        docs = Path(config.docs_dir)
+        found = links_out_of(docs, boundary=[project, docs], src_prefix=docs.name)
+        for d in found:
+            rel = d.path.split("/", 1)[1]
+            for f in list(files):
+                if f.src_uri == rel or f.src_uri.startswith(rel + "/"):
+                    files.remove(f)
+        return found
+
+    def _log_diagnostics(self) -> None:
+        """Every problem comes from the one list ``kbsite check`` prints (same lines)."""
+        for d in self._diagnostics:
+            (log.info if d.severity is Severity.INFO else log.warning)(str(d))
 
 
 # ---- Functions ----------------------------------------------------------------------------
+
+
+def project_dir(config: MkDocsConfig) -> Path:
+    """The folder of mkdocs.yml: nothing outside it is read or published."""
+    return Path(config.config_file_path or ".").resolve().parent
+
+
+def configure_validation(config: MkDocsConfig) -> None:
+    """A link to a page that does not exist is a warning (so ``--strict`` fails on it) unless the
+    user chose otherwise: MkDocs reports links it cannot make sense of only at INFO."""
+    # MkDocs fills in defaults, so whether the user set it is read off the file itself.
+    path = Path(config.config_file_path or "")
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    if "unrecognized_links" not in text:
+        config.validation.links.unrecognized_links = logging.WARNING
 
 
 def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:

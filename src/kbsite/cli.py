@@ -12,6 +12,7 @@ from typing import Any, Callable
 import click
 
 from kbsite.core.coverage import compute_coverage
+from kbsite.core.files import display_prefix
 from kbsite.core.model import KNOWN_TYPES, Severity
 from kbsite.core.newnote import NoteDraft, NoteExists, prepare, taken_names, write_new
 from kbsite.core.outline import format_plan, parse_outline, plan_import
@@ -28,9 +29,16 @@ class Project:
     src_prefix: str
     wanted: str
     slugify: Callable[[str], str]
+    docs_dir: Path | None = None
 
     def load(self) -> Vault:
-        return load_vault(self.notes_dir, src_prefix=self.src_prefix, slugify=self.slugify)
+        """The vault exactly as the plugin loads it, so check and build report the same lines."""
+        project = self.config_file.resolve().parent
+        docs_prefix = display_prefix(self.docs_dir, project) if self.docs_dir is not None else "docs"
+        return load_vault(self.notes_dir, src_prefix=self.src_prefix, slugify=self.slugify,
+                          boundary=[project], docs_dir=self.docs_dir, docs_prefix=docs_prefix,
+                          wanted=self.wanted)
+
 
 
 def load_project(config_file: str) -> Project:
@@ -44,21 +52,22 @@ def load_project(config_file: str) -> Project:
     if not path.is_file():
         raise click.ClickException(f"{config_file}: no such file (pass --config path/to/mkdocs.yml)")
     # MkDocs logs config warnings itself; the CLI reports only its own findings.
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    mkdocs_log = logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.ERROR)
     try:
         cfg = load_config(config_file=str(path))
     except ConfigurationError as exc:
         raise click.ClickException(f"{config_file}: {exc}") from exc
+    finally:
+        mkdocs_log.setLevel(level)  # a process that goes on to build must still see warnings
     plugin = cfg.plugins.get("kbsite")
     if plugin is None:
         raise click.ClickException(f"{config_file}: the kbsite plugin is not enabled under 'plugins:'")
     notes_dir = Path(plugin.config.notes_dir)
-    try:
-        prefix = notes_dir.resolve().relative_to(path.resolve().parent).as_posix()
-    except ValueError:
-        prefix = notes_dir.name
+    prefix = display_prefix(notes_dir, path.resolve().parent)
     # The heading slugify the site will use, so ``[[note#heading]]`` is checked the same way.
-    return Project(path, notes_dir, prefix, plugin.config.wanted, configure_toc(cfg))
+    return Project(path, notes_dir, prefix, plugin.config.wanted, configure_toc(cfg), Path(cfg.docs_dir))
 
 
 config_option = click.option(

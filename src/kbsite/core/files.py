@@ -26,6 +26,14 @@ class Listing:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+def display_prefix(folder: Path, project: Path) -> str:
+    """How a folder is named in diagnostics: relative to the project, else by its own name."""
+    try:
+        return folder.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return folder.name
+
+
 def inside(path: Path, boundary: Iterable[Path]) -> bool:
     """Whether ``path`` (already resolved) lies in one of the (resolved) boundary folders."""
     return any(path == b or b in path.parents for b in boundary)
@@ -73,6 +81,13 @@ def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "
                     refuse(rel, sub, found)
                     continue
             real = sub.resolve()
+            if real == root_real or real in root_real.parents:
+                out.diagnostics.append(Diagnostic(
+                    f"{src_prefix}/{rel}", 1, Severity.WARNING,
+                    f"symbolic link to a folder that holds the notes folder: {d} -> {os.readlink(sub)}; "
+                    "not followed (it would publish the notes again, and what is around them)",
+                    code="symlink-loop"))
+                continue
             if real in visited:
                 continue
             visited.add(real)
@@ -115,6 +130,10 @@ def links_out_of(folder: Path, *, boundary: Iterable[Path], src_prefix: str) -> 
 
 def _refusal(src: str, link: Path, found: tuple[Path, str]) -> Diagnostic:
     target, why = found
+    try:
+        written = os.readlink(link)  # as committed: stable, where the resolved path may not be
+    except OSError:
+        written = str(target)
     return Diagnostic(src, 1, Severity.ERROR,
-                      f"symbolic link to {why}: {link.name} -> {target}; not read and not published",
+                      f"symbolic link points to {why}: {link.name} -> {written}; not read and not published",
                       code="symlink")

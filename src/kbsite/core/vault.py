@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kbsite.core.files import list_files
+from kbsite.core.files import links_out_of, list_files
 from kbsite.core.graph import LinkGraph
 from kbsite.core.index import NoteIndex
 from kbsite.core.model import Diagnostic, Note, Severity
@@ -28,6 +28,7 @@ class Vault:
     topics: TopicTree
     diagnostics: list[Diagnostic] = field(default_factory=list)
     assets: list[tuple[str, Path]] = field(default_factory=list)  # non-note files, from the walk
+    refused_docs: list[str] = field(default_factory=list)  # docs_dir paths of links out of the project
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
@@ -57,6 +58,7 @@ def load_vault(
     cache: ParseCache | None = None,
     boundary: Iterable[Path] = (),
     docs_dir: Path | None = None,
+    docs_prefix: str = "docs",
     wanted: str = "warn",
 ) -> Vault:
     """Parse every note under ``root`` and resolve links and topics.
@@ -67,7 +69,9 @@ def load_vault(
         slugify: heading text -> anchor, to check ``[[note#heading]]``; None skips that check.
         cache: a dict kept between calls; unchanged files (same mtime and size) are not re-parsed.
         boundary: folders symbolic links may point into (the project folder); see core.files.
-        docs_dir: MkDocs' docs folder: a note whose site path a file there takes is not published.
+        docs_dir: MkDocs' docs folder: a note whose site path a file there takes is not published,
+            and its symbolic links are checked against the boundary too.
+        docs_prefix: how docs_dir is named in diagnostics.
         wanted: "warn", or "info" to report links to notes not written yet as planned notes.
 
     Returns:
@@ -101,8 +105,12 @@ def load_vault(
     if cache is not None:
         for stale in set(cache) - seen:  # deleted or renamed notes
             del cache[stale]
+    refused: list[str] = []
     if docs_dir is not None:
         notes = _unshadowed(notes, root, docs_dir, diagnostics)
+        found = links_out_of(docs_dir, boundary=[*boundary, docs_dir], src_prefix=docs_prefix)
+        diagnostics += found
+        refused = [d.path[len(docs_prefix) + 1:] for d in found]
     index = NoteIndex(notes)
     graph = LinkGraph(index, slugify)
     topics = TopicTree(index)
@@ -110,7 +118,7 @@ def load_vault(
     if wanted == "info":
         diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))
-    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets)
+    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused)
 
 
 def site_path(root: Path, note_path: str) -> str:

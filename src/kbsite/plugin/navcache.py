@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+import mkdocs.utils
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from mkdocs.structure.nav import Navigation
-from mkdocs.utils import _get_norm_url, _norm_parts
 
 THEME_PREFIX = "kbsite-theme"
 # Partials the navigation is made of; when a custom_dir overrides one, it may write URLs this
@@ -47,11 +47,13 @@ class NavCache:
             url = getattr(item, "url", None)
             if isinstance(url, str):
                 urls.append(url)
+        # MkDocs internals, probed before a NavCache is made (probes.PROBES["nav-cache"]).
+        self._norm_parts = mkdocs.utils._norm_parts
         for url in urls:
-            path, level = _get_norm_url(url)
+            path, level = mkdocs.utils._get_norm_url(url)
             if level == -1:  # absolute: the same on every page
                 continue
-            parts = tuple(_norm_parts(path))
+            parts = tuple(self._norm_parts(path))
             self._prefixes.update(parts[:i] for i in range(len(parts) + 1))
         self._html: dict[Key, str] = {}
 
@@ -65,7 +67,7 @@ class NavCache:
         if page is None or id(page) in self._listed:
             return None
         folder, _, name = page.url.rpartition("/")
-        parts = _norm_parts(folder if "." in name else page.url)
+        parts = self._norm_parts(folder if "." in name else page.url)
         shared = 0
         for i in range(1, len(parts) + 1):
             if tuple(parts[:i]) not in self._prefixes:

@@ -20,8 +20,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths
 
-from kbsite.core.files import links_out_of
-from kbsite.core.model import Diagnostic, Link, Note, Severity
+from kbsite.core.files import display_prefix
+from kbsite.core.model import Link, Note, Severity
 from kbsite.core.topics import Topic
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
@@ -31,6 +31,7 @@ from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.sanitize import PageSanitizer
 from kbsite.plugin.search import SiteSearch
@@ -81,7 +82,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._nav: Navigation | None = None
         self._markdown: SharedMarkdown | None = None  # one Markdown instance for all pages
         self._sanitizer = PageSanitizer()
-        self._diagnostics: list[Diagnostic] = []  # everything this build reports about the notes
+        self._probes = Probes()  # each fast path checks the internals it needs, once per build
+        self._use_page_cache = False
         self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
 
     # ---- Events -------------------------------------------------------------------------
@@ -102,7 +104,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
         config.extra_css.append("assets/kbsite/kbsite.css")
-        self.search.on_config(config, enabled=self.config.search)
+        self.search.on_config(config, enabled=self.config.search and self._probes.ok("search-worker")
+                              and self._probes.ok("plugin-events"))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -110,17 +113,19 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return None
         root = Path(self.config.notes_dir)
         project = project_dir(config)
-        prefix = _display_prefix(root, project)
+        prefix = display_prefix(root, project)
+        docs = Path(config.docs_dir)
         self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache,
-                                boundary=[project], docs_dir=Path(config.docs_dir),
+                                boundary=[project], docs_dir=docs, docs_prefix=display_prefix(docs, project),
                                 wanted=self.config.wanted)
-        self._diagnostics = [*self.vault.diagnostics, *self._drop_escaping_docs(files, config, project)]
-        self._log_diagnostics()
+        _drop_refused(files, self.vault.refused_docs)
+        self._log_diagnostics(self.vault)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
         self.views = Views(self.vault, self._note_url, self._topic_url)
-        if self.is_serve:
+        self._use_page_cache = self.is_serve and self._probes.ok("page-cache")
+        if self._use_page_cache:
             self._start_page_cache(files, config)
         if self.config.nav and config.nav is None:
             config.nav = self._nav_config(files, config)
@@ -135,7 +140,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if note is not None:
             page.meta = _theme_meta(note.title, "kbsite/note.html", note.extra)
             markdown = _drop_lead_h1(markdown) if note.lead_h1 is not None else markdown
-            if self.is_serve:
+            if self._use_page_cache:
                 if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note)):
                     return ""  # unchanged: on_page_content puts the previous HTML back
                 for link in note.links:
@@ -178,10 +183,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or page.file.src_uri not in self._note_files:
             return None
-        if self.is_serve and self._page_cache.is_reused(page):
+        if self._use_page_cache and self._page_cache.is_reused(page):
             return self._sanitizer.adopt(page, self._page_cache.on_content(html, page, files) or html)
         html = self._sanitizer.clean(page, html)
-        if self.is_serve:
+        if self._use_page_cache:
             self._page_cache.on_content(html, page, files)  # remembers the sanitised HTML
         return html
 
@@ -189,7 +194,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._nav = nav
         # Decided here, right before pages render: in on_config other plugins could still add
         # Markdown extensions after ours.
-        enabled = self.config.enabled and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension))
+        enabled = (self.config.enabled and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension))
+                   and self._probes.ok("shared-markdown"))
         self._markdown = SharedMarkdown(config) if enabled else None
         return None
 
@@ -201,7 +207,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         dirs = list(config.theme.dirs)
         ours = dirs.index(str(TEMPLATES_DIR)) if str(TEMPLATES_DIR) in dirs else len(dirs)
         env.loader = theme_loader(env.loader, dirs[ours + 1:])  # for partials/nav.html
-        nav = None if overridden(dirs[:ours]) else self._nav
+        nav = None if overridden(dirs[:ours]) or not self._probes.ok("nav-cache") else self._nav
         extra = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
         env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
         if self.is_serve:
@@ -261,7 +267,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                      inclusion=InclusionLevel.NOT_IN_NAV)
             # MkDocs would parse the front matter again (and eat "Key: value" first lines); it gets
             # the body only. The leading newline stops both of its metadata parsers.
-            f._content = "\n" + note.body
+            f.content_string = "\n" + note.body
             # The theme's "edit" button joins edit_uri (which points into docs_dir) with this.
             f.edit_uri = Path(os.path.relpath(root / note.path, config.docs_dir)).as_posix()
             files.append(f)
@@ -337,7 +343,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self.vault is None or self._current is None:
             return None
         hit = self._resolve(target, heading)
-        if self.is_serve:
+        if self._use_page_cache:
             self._page_cache.record(self._current, ("wiki", target, heading), hit)
         return hit
 
@@ -353,20 +359,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             href += "#" + self._slug(heading)  # encoded by FragmentEncoder, after MkDocs checks it
         return _Target(href, note.title)
 
-    def _drop_escaping_docs(self, files: Files, config: MkDocsConfig, project: Path) -> list[Diagnostic]:
-        """docs_dir is MkDocs' to walk; links in it that leave the project are removed here."""
-        docs = Path(config.docs_dir)
-        found = links_out_of(docs, boundary=[project, docs], src_prefix=docs.name)
-        for d in found:
-            rel = d.path.split("/", 1)[1]
-            for f in list(files):
-                if f.src_uri == rel or f.src_uri.startswith(rel + "/"):
-                    files.remove(f)
-        return found
-
-    def _log_diagnostics(self) -> None:
-        """Every problem comes from the one list ``kbsite check`` prints (same lines)."""
-        for d in self._diagnostics:
+    @staticmethod
+    def _log_diagnostics(vault: Vault) -> None:
+        """Every problem comes from the one list ``kbsite check`` prints (the same lines)."""
+        for d in vault.diagnostics:
             (log.info if d.severity is Severity.INFO else log.warning)(str(d))
 
 
@@ -407,6 +403,13 @@ def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:
 _relpath = functools.lru_cache(maxsize=65536)(posixpath.relpath)
 
 
+def _drop_refused(files: Files, refused: list[str]) -> None:
+    """docs_dir is MkDocs' to walk: files under a link that leaves the project are taken out."""
+    for rel in refused:
+        for f in [f for f in files if f.src_uri == rel or f.src_uri.startswith(rel + "/")]:
+            files.remove(f)
+
+
 def _by_size(topics: list[Topic]) -> list[Topic]:
     """Biggest topics first in the navigation (titles sort by code point, which means little)."""
     return sorted(topics, key=lambda t: (-len(t.all_notes()), t.title.casefold()))
@@ -435,10 +438,4 @@ def _drop_lead_h1(markdown: str) -> str:
             break
     return "\n".join(lines)
 
-
-def _display_prefix(root: Path, config_dir: Path) -> str:
-    try:
-        return root.resolve().relative_to(config_dir.resolve()).as_posix()
-    except ValueError:
-        return root.name
 

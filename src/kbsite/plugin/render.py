@@ -22,8 +22,6 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 _PAGES_LOG = logging.getLogger(mk_pages.__name__)
-_INTERNALS = ("_RawHTMLPreprocessor", "_ExtractAnchorsTreeprocessor", "_RelativePathTreeprocessor",
-              "_ExtractTitleTreeprocessor")
 # Extensions whose per-document state is cleared by Markdown.reset() (checked by
 # tests/test_render.py against MkDocs' own rendering).
 _KNOWN_PREFIXES = ("markdown.extensions.", "pymdownx.")
@@ -33,9 +31,8 @@ _BUILTINS = frozenset(("abbr", "admonition", "attr_list", "codehilite", "def_lis
 
 
 def reusable(config: MkDocsConfig, own: tuple[type, ...]) -> bool:
-    """Whether pages of this build can share one Markdown instance."""
-    if not all(hasattr(mk_pages, name) for name in _INTERNALS):
-        return False
+    """Whether pages of this build can share one Markdown instance (the MkDocs internals it
+    needs are probed separately: ``probes.PROBES["shared-markdown"]``)."""
     for ext in config.markdown_extensions:
         if isinstance(ext, str):
             if not (ext in _BUILTINS or ext.startswith(_KNOWN_PREFIXES)):

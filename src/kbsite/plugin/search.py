@@ -27,13 +27,13 @@ from mkdocs.utils import write_file
 
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
+from kbsite.plugin.probes import MATERIAL_WORKER_RE
 from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
 
 log = get_plugin_logger(__name__)
 
 WORKER = "assets/kbsite/search-worker.js"
 WORKER_FILE = Path(__file__).resolve().parent.parent / "templates" / WORKER
-_MATERIAL_WORKER_RE = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
 # Material events that build its own index; kbsite's index replaces it.
 _MATERIAL_EVENTS = ("page_context", "post_build", "serve")
 # Options only Material's engine reads (and that Material never fills in by itself).
@@ -80,7 +80,7 @@ class SiteSearch:
         """Jinja filter: swap Material's worker URL for ours in the rendered ``config`` block."""
         if self.builder is None:
             return rendered
-        return type(rendered)(_MATERIAL_WORKER_RE.sub(self._worker_url, str(rendered)))
+        return type(rendered)(MATERIAL_WORKER_RE.sub(self._worker_url, str(rendered)))
 
     def add_page(self, page: Page, *, note: Note | None = None, topic: Topic | None = None,
                  topic_titles: list[str] | None = None, links: int = 0) -> None:

@@ -32,7 +32,9 @@ def test_repo_site_builds_strictly(tmp_path: Path) -> None:
     assert (site / "index.html").is_file()
     assert (site / "topics" / "index.html").is_file()
     notes = list((REPO / "notes").rglob("*.md"))
-    assert len(list((site / "notes").rglob("index.html"))) == len(notes)
+    folders = {p.parent for p in notes} - {REPO / "notes"}  # each gets a generated folder page
+    assert len(list((site / "notes").rglob("index.html"))) == len(notes) + len(folders)
+    assert (site / "folders" / "index.html").is_file()
     # Offline: no page refers to a CDN or to Google Fonts.
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")

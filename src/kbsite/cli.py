@@ -30,6 +30,8 @@ class Project:
     wanted: str
     slugify: Callable[[str], str]
     docs_dir: Path | None = None
+    site_dir: Path | None = None
+    exclude: tuple[str, ...] = ()
 
     def load(self) -> Vault:
         """The vault exactly as the plugin loads it, so check and build report the same lines."""
@@ -37,7 +39,8 @@ class Project:
         docs_prefix = display_prefix(self.docs_dir, project) if self.docs_dir is not None else "docs"
         return load_vault(self.notes_dir, src_prefix=self.src_prefix, slugify=self.slugify,
                           boundary=[project], docs_dir=self.docs_dir, docs_prefix=docs_prefix,
-                          wanted=self.wanted)
+                          wanted=self.wanted, exclude=self.exclude,
+                          skip=[p for p in (self.docs_dir, self.site_dir) if p is not None])
 
 
 
@@ -67,7 +70,8 @@ def load_project(config_file: str) -> Project:
     notes_dir = Path(plugin.config.notes_dir)
     prefix = display_prefix(notes_dir, path.resolve().parent)
     # The heading slugify the site will use, so ``[[note#heading]]`` is checked the same way.
-    return Project(path, notes_dir, prefix, plugin.config.wanted, configure_toc(cfg), Path(cfg.docs_dir))
+    return Project(path, notes_dir, prefix, plugin.config.wanted, configure_toc(cfg), Path(cfg.docs_dir),
+                   Path(cfg.site_dir), tuple(plugin.config.exclude))
 
 
 config_option = click.option(
@@ -243,3 +247,62 @@ def import_outline(config_file: str, outline: str, write: bool) -> None:
             click.echo(f"skip: {exc}", err=True)
         bar(n, len(todo))
     click.echo(f"wrote {written} note{'s' * (written != 1)} under {_display_path(project.notes_dir, project)}")
+
+
+# ---- init -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--site-name", help="The site's name (default: the folder's name).")
+@click.option("--notes-dir", help="The notes folder, relative to DIRECTORY (default: notes, or . in an "
+              "Obsidian vault).")
+@click.option("--language", default="zh", show_default=True, help="Material's UI language.")
+@click.option("--install", "install", help="What the GitHub workflow pip-installs (default: how this kbsite "
+              "was installed, when that works on GitHub; else 'kbsite').")
+def init(directory: Path, site_name: str | None, notes_dir: str | None, language: str,
+         install: str | None) -> None:
+    """Make DIRECTORY a kbsite project: mkdocs.yml, a home page, .gitignore and a GitHub Pages
+    workflow. Asks nothing; never overwrites a file (it says what it skipped). In an Obsidian
+    vault (a .obsidian/ folder), the vault itself is the notes folder."""
+    from kbsite.core.scaffold import Options, plan, write
+
+    root = directory.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    vault = (root / ".obsidian").is_dir()
+    notes = notes_dir or ("." if vault else "notes")
+    notes_path = root / notes
+    notes_empty = not notes_path.is_dir() or not any(notes_path.rglob("*.md"))
+    notes_path.mkdir(parents=True, exist_ok=True)
+    options = Options(site_name=site_name or root.name, notes_dir=notes, language=language,
+                      install=install or _install_spec(), vault=vault)
+    written, skipped = write(root, plan(options, notes_empty=notes_empty))
+    for path in written:
+        click.echo(f"wrote {path}")
+    for path in skipped:
+        click.echo(f"skipped {path} (exists; not changed)")
+    where = "" if root == Path.cwd().resolve() else f"cd {directory} && "
+    click.echo(f"next: {where}kbsite check && mkdocs serve")
+
+
+def _install_spec() -> str:
+    """How this kbsite was installed, if GitHub can install it the same way (a VCS URL)."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        raw = distribution("kbsite").read_text("direct_url.json")
+    except PackageNotFoundError:
+        return "kbsite"
+    if not raw:
+        return "kbsite"
+    try:
+        info = json.loads(raw)
+    except ValueError:
+        return "kbsite"
+    vcs = info.get("vcs_info")
+    url = info.get("url", "")
+    if vcs and url.startswith(("https://", "git+https://")):
+        commit = vcs.get("commit_id")
+        return f"kbsite @ git+{url.removeprefix('git+')}" + (f"@{commit}" if commit else "")
+    return "kbsite"

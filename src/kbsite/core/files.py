@@ -9,6 +9,7 @@ naming the link and its target.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,17 +52,26 @@ def escaping_link(path: Path, boundary: Iterable[Path]) -> tuple[Path, str] | No
     return None if inside(target, boundary) else (target, "outside the project")
 
 
-def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "notes") -> Listing:
+def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "notes",
+               skip: Iterable[Path] = (), exclude: Iterable[str] = ()) -> Listing:
     """Walk ``root``; hidden (``.``) and ``_`` folders and hidden files are skipped.
 
     Arguments:
         root: the notes folder.
         boundary: folders that links may point into; the notes folder itself always counts.
         src_prefix: how the notes folder is named in diagnostics.
+        skip: folders never walked (docs_dir and site_dir when the vault holds them).
+        exclude: glob patterns of POSIX paths relative to root (``templates/*``, ``*.canvas``).
     """
     root_real = root.resolve()
     bounds = [root_real, *(Path(b).resolve() for b in boundary)]
+    skipped = {Path(p).resolve() for p in skip}
+    patterns = list(exclude)
     out = Listing()
+
+    def excluded(rel: str, folder: bool = False) -> bool:
+        return any(fnmatch.fnmatchcase(rel, p) or (folder and fnmatch.fnmatchcase(rel + "/", p))
+                   for p in patterns)
 
     def refuse(rel: str, link: Path, found: tuple[Path, str]) -> None:
         out.diagnostics.append(_refusal(f"{src_prefix}/{rel}", link, found))
@@ -75,6 +85,8 @@ def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "
                 continue
             sub = here / d
             rel = sub.relative_to(root).as_posix()
+            if excluded(rel, folder=True) or sub.resolve() in skipped:
+                continue
             if sub.is_symlink():
                 found = escaping_link(sub, bounds)
                 if found is not None:
@@ -98,6 +110,8 @@ def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "
                 continue
             path = here / name
             rel = path.relative_to(root).as_posix()
+            if excluded(rel):
+                continue
             if path.is_symlink() or not inside(path.resolve(), bounds):
                 found = escaping_link(path, bounds)
                 if found is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kbsite.core.files import links_out_of, list_files
+from kbsite.core.folders import FolderTree
 from kbsite.core.graph import LinkGraph
 from kbsite.core.index import NoteIndex
 from kbsite.core.model import Diagnostic, Note, Severity
@@ -29,6 +30,7 @@ class Vault:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     assets: list[tuple[str, Path]] = field(default_factory=list)  # non-note files, from the walk
     refused_docs: list[str] = field(default_factory=list)  # docs_dir paths of links out of the project
+    folders: FolderTree = field(default_factory=lambda: FolderTree([]))
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
@@ -60,6 +62,8 @@ def load_vault(
     docs_dir: Path | None = None,
     docs_prefix: str = "docs",
     wanted: str = "warn",
+    skip: Iterable[Path] = (),
+    exclude: Iterable[str] = (),
 ) -> Vault:
     """Parse every note under ``root`` and resolve links and topics.
 
@@ -73,12 +77,13 @@ def load_vault(
             and its symbolic links are checked against the boundary too.
         docs_prefix: how docs_dir is named in diagnostics.
         wanted: "warn", or "info" to report links to notes not written yet as planned notes.
+        skip, exclude: folders and glob patterns the walk leaves out (see ``core.files``).
 
     Returns:
         The vault. Bad notes are included with defaults; problems are in ``vault.diagnostics``.
     """
     notes: list[Note] = []
-    listing = list_files(root, boundary=boundary, src_prefix=src_prefix)
+    listing = list_files(root, boundary=boundary, src_prefix=src_prefix, skip=skip, exclude=exclude)
     diagnostics: list[Diagnostic] = list(listing.diagnostics)
     seen: set[str] = set()
     for rel, abs_path in listing.notes:
@@ -118,7 +123,7 @@ def load_vault(
     if wanted == "info":
         diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))
-    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused)
+    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused, FolderTree(notes))
 
 
 def site_path(root: Path, note_path: str) -> str:

@@ -11,14 +11,24 @@ class KbsiteConfig(base.Config):
     """Turn the plugin off without removing it from mkdocs.yml."""
 
     notes_dir = c.Dir(exists=True, default="notes")
-    """The folder of notes, relative to mkdocs.yml. Served as is: nothing is copied into docs/."""
+    """The folder of notes, relative to mkdocs.yml. Served as is: nothing is copied into docs/.
+    ``.`` makes the whole project folder the vault (docs_dir, site_dir and hidden folders such as
+    ``.obsidian/``, ``.trash/`` and ``.git/`` are left out)."""
+
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    """Glob patterns (relative to notes_dir) of files and folders that are not notes or
+    attachments, e.g. ``templates/*`` for Obsidian's templates folder."""
 
     wanted = c.Choice(("warn", "info"), default="warn")
     """How a build reports a wanted note (a [[link]] to no note): ``warn`` makes ``--strict`` fail;
     ``info`` treats red links as planned notes (they still show on the todo report)."""
 
     nav = c.Type(bool, default=True)
-    """Build a topics-first navigation when mkdocs.yml has no ``nav`` of its own."""
+    """Build the navigation (topics and folders) when mkdocs.yml has no ``nav`` of its own."""
+
+    nav_tree = c.Choice(("auto", "topics", "folders"), default="auto")
+    """Which tree leads the navigation: ``auto`` is topics when any note has topics, else
+    folders. Both trees are always there; notes are reached from their pages."""
 
     search = c.Type(bool, default=True)
     """Replace the search plugin's index and worker with kbsite's Chinese search (Material's

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import html
-import logging
 import os
 import posixpath
 from pathlib import Path
@@ -21,10 +20,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths
 
 from kbsite.core.files import display_prefix
+from kbsite.core.folders import Folder
 from kbsite.core.model import Link, Note, Severity
+from kbsite.core.scaffold import HOME_MARKER
 from kbsite.core.topics import Topic
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
+from kbsite.plugin.defaults import apply_defaults, user_config
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.hrefs import FragmentEncoderExtension
 from kbsite.plugin.markdown import KbMarkdownExtension
@@ -35,14 +37,21 @@ from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.sanitize import PageSanitizer
 from kbsite.plugin.search import SiteSearch
-from kbsite.plugin.viewmodels import NotePage, TodoPage, TopicPage, TopicsIndexPage
+from kbsite.plugin.viewmodels import (
+    FolderPage, FoldersIndexPage, HomePage, NotePage, TodoPage, TopicPage, TopicsIndexPage,
+)
 from kbsite.plugin.views import Views
 
 log = get_plugin_logger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TOPICS_INDEX_URI = "topics/index.md"
+FOLDERS_INDEX_URI = "folders/index.md"
 TODO_URI = "todo.md"
+HOME_URI = "index.md"
+# Generated one-of-a-kind pages: src_uri -> (kind, title); the template is kbsite/<kind>.html.
+SPECIAL_PAGES = {TOPICS_INDEX_URI: ("topics", "主题索引"), FOLDERS_INDEX_URI: ("folders", "文件夹索引"),
+                 TODO_URI: ("todo", "待办与覆盖")}
 # Topics this deep appear in the navigation (roots and their children); deeper ones are reached
 # from their parent's page and the topics index. Every page carries the nav, so a nav that
 # grows with the knowledge base makes the build quadratic.
@@ -77,7 +86,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._topic_files: dict[str, Topic] = {}  # src_uri -> implicit topic
         self._note_uri: dict[str, str] = {}  # note.path -> src_uri
         self._urls: dict[str, str] = {}  # src_uri -> site-relative url
-        self._special: dict[str, str] = {}  # src_uri -> "topics" | "todo"
+        self._folder_files: dict[str, Folder] = {}  # src_uri -> folder without a folder note
+        self._special: dict[str, str] = {}  # src_uri -> "topics" | "folders" | "todo" | "home"
         self._current: Page | None = None
         self._nav: Navigation | None = None
         self._markdown: SharedMarkdown | None = None  # one Markdown instance for all pages
@@ -95,9 +105,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._reset()
         if not self.config.enabled:
             return None
+        apply_defaults(config, user_config(config))
         self._slug = configure_toc(config)
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
-        configure_validation(config)
         config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, self._render_math))  # type: ignore[arg-type]
         config.markdown_extensions.append(FragmentEncoderExtension())  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
@@ -117,13 +127,16 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         docs = Path(config.docs_dir)
         self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache,
                                 boundary=[project], docs_dir=docs, docs_prefix=display_prefix(docs, project),
-                                wanted=self.config.wanted)
+                                wanted=self.config.wanted, skip=[docs, Path(config.site_dir)],
+                                exclude=self.config.exclude)
         _drop_refused(files, self.vault.refused_docs)
         self._log_diagnostics(self.vault)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
-        self.views = Views(self.vault, self._note_url, self._topic_url)
+        # Folder crumbs on note pages when folders lead; topics have their own breadcrumb.
+        self.views = Views(self.vault, self._note_url, self._topic_url, self._folder_url,
+                           folder_crumbs=self._leading_tree() == "folders")
         self._use_page_cache = self.is_serve and self._probes.ok("page-cache")
         if self._use_page_cache:
             self._start_page_cache(files, config)
@@ -148,12 +161,20 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         self._page_cache.record(page, ("md", link.target, None),
                                                 self._md_link_target(note, link.target))
             return markdown
+        if uri == HOME_URI and HOME_MARKER in markdown and uri not in self._special:
+            # A hand-written home page asks for the generated sections (kbsite init writes one).
+            self._special[uri] = "home"
+            page.meta["template"] = "kbsite/home.html"
+            return markdown.replace(HOME_MARKER, "")
         topic = self._topic_files.get(uri)
+        folder = self._folder_files.get(uri)
         if topic is not None:
             page.meta = _theme_meta(topic.title, "kbsite/topic.html")
+        elif folder is not None:
+            page.meta = _theme_meta(folder.title, "kbsite/folder.html")
         elif uri in self._special:
             kind = self._special[uri]
-            title = "主题索引" if kind == "topics" else "待办与覆盖"
+            title = config.site_name if kind == "home" else SPECIAL_PAGES[uri][1]
             page.meta = _theme_meta(title, f"kbsite/{kind}.html")
         return None
 
@@ -164,15 +185,22 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         uri = page.file.src_uri
         self._index_page(page, uri)
         views = self.views
-        kb: NotePage | TopicPage | TopicsIndexPage | TodoPage
+        kind = self._special.get(uri)
+        kb: Any
         if uri in self._note_files:
             kb = NotePage(views.note(self._note_files[uri]))
         elif uri in self._topic_files:
             kb = TopicPage(views.topic(self._topic_files[uri]))
-        elif self._special.get(uri) == "topics":
+        elif uri in self._folder_files:
+            kb = FolderPage(views.folder(self._folder_files[uri]))
+        elif kind == "topics":
             kb = TopicsIndexPage(views.topic_tree())
-        elif self._special.get(uri) == "todo":
+        elif kind == "folders":
+            kb = FoldersIndexPage(views.folder_tree())
+        elif kind == "todo":
             kb = TodoPage(views.todo())
+        elif kind == "home":
+            kb = HomePage(views.home(self._changed))
         else:
             return context
         context["kb"] = kb
@@ -288,9 +316,18 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                 hidden = our_nav and topic.depth >= NAV_DEPTH
                 if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
                     self._topic_files[uri] = topic
-        for uri, kind in ((TOPICS_INDEX_URI, "topics"), (TODO_URI, "todo")):
+        for folder in self.vault.folders.walk():
+            if folder.note is None:
+                uri = site_path(Path(self.config.notes_dir), f"{folder.path}/index.md")
+                hidden = our_nav and folder.depth > NAV_DEPTH
+                if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
+                    self._folder_files[uri] = folder
+        for uri, (kind, _) in SPECIAL_PAGES.items():
             if self._generate(files, config, uri):
                 self._special[uri] = kind
+        # A vault has no docs/index.md: the site still gets a home page (the logo links to it).
+        if files.get_file_from_path(HOME_URI) is None and self._generate(files, config, HOME_URI):
+            self._special[HOME_URI] = "home"
 
     def _generate(self, files: Files, config: MkDocsConfig, uri: str,
                   inclusion: InclusionLevel | None = None) -> bool:
@@ -301,22 +338,44 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         return True
 
     def _nav_config(self, files: Files, config: MkDocsConfig) -> list[Any]:
-        """Topics first: home, the topic tree, the todo report, then the hand-written docs pages."""
+        """Home, the leading tree (topics or folders), the other tree, the todo report, then the
+        hand-written docs pages. Notes are reached from the trees' pages, so the nav stays small."""
         assert self.vault is not None
-        ours = set(self._note_files) | set(self._topic_files) | set(self._special)
+        ours = set(self._note_files) | set(self._topic_files) | set(self._folder_files) | set(self._special)
         docs = sorted(f.src_uri for f in files.documentation_pages()
-                      if f.src_uri not in ours and f.src_uri != "index.md")
+                      if f.src_uri not in ours and f.src_uri != HOME_URI)
         nav: list[Any] = []
-        if files.get_file_from_path("index.md") is not None:
-            nav.append({"首页": "index.md"})
-        topics: list[Any] = [TOPICS_INDEX_URI] if TOPICS_INDEX_URI in self._special else []
-        topics += [self._topic_nav(t) for t in _by_size(self.vault.topics.roots())]
-        nav.append({"主题": topics})
+        if files.get_file_from_path(HOME_URI) is not None:
+            nav.append({"首页": HOME_URI})
+        topics: list[Any] = []
+        if len(self.vault.topics):
+            topics = [TOPICS_INDEX_URI] if TOPICS_INDEX_URI in self._special else []
+            topics += [self._topic_nav(t) for t in _by_size(self.vault.topics.roots())]
+        folders: list[Any] = [FOLDERS_INDEX_URI] if FOLDERS_INDEX_URI in self._special else []
+        folders += [self._folder_nav(f) for f in self.vault.folders.top()]
+        sections = [("主题", topics), ("文件夹", folders)]
+        if self._leading_tree() == "folders":
+            sections.reverse()
+        nav += [{name: items} for name, items in sections if items]
         if TODO_URI in self._special:
             nav.append({"待办与覆盖": TODO_URI})
         if docs:
             nav.append({"使用说明": nest_paths(docs)})
         return nav
+
+    def _leading_tree(self) -> str:
+        """``nav_tree: auto``: topics when the notes use topics, folders otherwise."""
+        assert self.vault is not None
+        if self.config.nav_tree != "auto":
+            return self.config.nav_tree
+        return "topics" if len(self.vault.topics) else "folders"
+
+    def _folder_nav(self, folder: Folder, depth: int = 1) -> Any:
+        uri = self._folder_uri(folder)
+        title = html.escape(folder.title)  # Material prints nav titles unescaped
+        if not folder.children or depth >= NAV_DEPTH:
+            return {title: uri}
+        return {title: [uri] + [self._folder_nav(c, depth + 1) for c in folder.children]}
 
     def _topic_nav(self, topic: Topic, depth: int = 1) -> Any:
         uri = self._topic_uri(topic)
@@ -326,6 +385,21 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         return {title: [uri] + [self._topic_nav(c, depth + 1) for c in _by_size(topic.children)]}
 
     # ---- URLs and links -----------------------------------------------------------------
+
+    def _folder_uri(self, folder: Folder) -> str:
+        if folder.note is not None:
+            return self._note_uri[folder.note.path]
+        return site_path(Path(self.config.notes_dir), f"{folder.path}/index.md")
+
+    def _folder_url(self, folder: Folder) -> str:
+        return self._urls.get(self._folder_uri(folder), "")
+
+    def _changed(self, note: Note) -> float:
+        """When the note file last changed (file time; dates from git come with the dates issue)."""
+        try:
+            return (Path(self.config.notes_dir) / note.path).stat().st_mtime
+        except OSError:
+            return 0.0
 
     def _topic_uri(self, topic: Topic) -> str:
         if topic.note is not None:
@@ -372,16 +446,6 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 def project_dir(config: MkDocsConfig) -> Path:
     """The folder of mkdocs.yml: nothing outside it is read or published."""
     return Path(config.config_file_path or ".").resolve().parent
-
-
-def configure_validation(config: MkDocsConfig) -> None:
-    """A link to a page that does not exist is a warning (so ``--strict`` fails on it) unless the
-    user chose otherwise: MkDocs reports links it cannot make sense of only at INFO."""
-    # MkDocs fills in defaults, so whether the user set it is read off the file itself.
-    path = Path(config.config_file_path or "")
-    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-    if "unrecognized_links" not in text:
-        config.validation.links.unrecognized_links = logging.WARNING
 
 
 def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:

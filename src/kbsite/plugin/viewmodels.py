@@ -54,6 +54,14 @@ class TopicRef:
     has_overview: bool
 
 
+@dataclass(frozen=True, slots=True)
+class FolderRef:
+    url: str
+    title: str  # the folder note's title, else the folder's name
+    path: str  # relative to the notes folder
+    counts: Counts  # notes in it and below
+
+
 # ---- Note and topic pages -------------------------------------------------------------------
 
 
@@ -143,12 +151,42 @@ class NoteView:
     backlinks: list[Backlink]
     related: list[NoteRef]
     topic: TopicView | None  # for a ``type: topic`` note: its topic's sections
+    folder: FolderView | None  # for a folder note: its folder's listing
+    folder_path: list[FolderRef]  # the folders the note sits in, top-level first
 
 
 @dataclass(slots=True)
 class TopicNode:
     ref: TopicRef
     children: list[TopicNode]
+
+
+@dataclass(slots=True)
+class FolderView:
+    ref: FolderRef
+    breadcrumb: list[FolderRef]
+    children: list[FolderRef]
+    notes: list[NoteRef]  # direct members, the folder note excluded
+    has_overview: bool
+
+
+@dataclass(slots=True)
+class FolderNode:
+    """The folder index: every folder with every note, so each note is two clicks from home."""
+
+    ref: FolderRef
+    notes: list[NoteRef]
+    children: list[FolderNode]
+
+
+@dataclass(slots=True)
+class HomeView:
+    totals: CoverageCounts
+    topics: list[TopicRef]  # root topics, biggest first
+    folders: list[FolderRef]  # top-level folders
+    root_notes: list[NoteRef]  # notes directly in the notes folder
+    recent: list[NoteRef]  # most recently changed first
+    drafts: int
 
 
 # ---- The coverage report --------------------------------------------------------------------
@@ -215,3 +253,18 @@ class TopicsIndexPage:
 @dataclass(slots=True)
 class TodoPage:
     todo: TodoView
+
+
+@dataclass(slots=True)
+class FolderPage:
+    folder: FolderView
+
+
+@dataclass(slots=True)
+class FoldersIndexPage:
+    tree: FolderNode
+
+
+@dataclass(slots=True)
+class HomePage:
+    home: HomeView

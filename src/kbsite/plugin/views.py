@@ -6,13 +6,17 @@ from collections import Counter
 from functools import cached_property
 from typing import Callable
 
+from kbsite.core.folders import Folder
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
 from kbsite.core.vault import Vault
 from kbsite.plugin.coverage_views import CoverageViews
 from kbsite.plugin.viewmodels import (
-    Backlink, Counts, NoteGroup, NoteRef, NoteView, TodoView, TopicNode, TopicRef, TopicView,
+    Backlink, Counts, FolderNode, FolderRef, FolderView, HomeView, NoteGroup, NoteRef, NoteView,
+    TodoView, TopicNode, TopicRef, TopicView,
 )
+
+RECENT = 10  # notes on the home page's "recently changed" list
 
 TYPE_LABELS = {"paper": "论文", "technique": "技术", "concept": "概念", "model": "模型", "topic": "主题"}
 TYPE_ORDER = ("paper", "technique", "concept", "model")
@@ -22,13 +26,17 @@ STATUS_LABELS = {"todo": "待写", "draft": "草稿", "done": "完成"}
 class Views:
     """Builds template data for notes and topics of one vault (one instance per build)."""
 
-    def __init__(self, vault: Vault, note_url: Callable[[Note], str], topic_url: Callable[[Topic], str]) -> None:
+    def __init__(self, vault: Vault, note_url: Callable[[Note], str], topic_url: Callable[[Topic], str],
+                 folder_url: Callable[[Folder], str] | None = None, folder_crumbs: bool = True) -> None:
         self.vault = vault
+        self.folder_crumbs = folder_crumbs  # note pages show the folders above them
         self.note_url = note_url
         self.topic_url = topic_url
+        self.folder_url = folder_url or (lambda folder: "")
         # Every page lists notes and topics: each ref is computed once per build, then shared.
         self._note_refs: dict[int, NoteRef] = {}
         self._topic_refs: dict[str, TopicRef] = {}
+        self._folder_refs: dict[str, FolderRef] = {}
 
     @cached_property
     def coverage(self) -> CoverageViews:
@@ -68,10 +76,52 @@ class Views:
             )
         return ref
 
+    def folder_ref(self, folder: Folder) -> FolderRef:
+        ref = self._folder_refs.get(folder.path)
+        if ref is None:
+            counts = Counter(n.status for n in folder.all_notes())
+            ref = self._folder_refs[folder.path] = FolderRef(
+                url=self.folder_url(folder), title=folder.title, path=folder.path,
+                counts=Counts(sum(counts.values()), counts["done"], counts["draft"], counts["todo"]))
+        return ref
+
+    def folder(self, folder: Folder) -> FolderView:
+        """A folder page: breadcrumb, sub-folders, and its notes by title."""
+        notes = sorted(folder.notes, key=lambda n: (n.title.casefold(), n.path))
+        return FolderView(ref=self.folder_ref(folder),
+                          breadcrumb=[self.folder_ref(f) for f in folder.ancestors()],
+                          children=[self.folder_ref(f) for f in folder.children],
+                          notes=[self.note_ref(n) for n in notes],
+                          has_overview=folder.note is not None)
+
+    def folder_tree(self) -> FolderNode:
+        def node(folder: Folder) -> FolderNode:
+            members = ([folder.note] if folder.note is not None else []) + \
+                sorted(folder.notes, key=lambda n: (n.title.casefold(), n.path))
+            return FolderNode(self.folder_ref(folder), [self.note_ref(n) for n in members],
+                              [node(c) for c in folder.children])
+        return node(self.vault.folders.root)
+
+    def home(self, changed: Callable[[Note], float]) -> HomeView:
+        """The generated home page: the coverage summary, both trees' tops, recent notes."""
+        vault = self.vault
+        recent = sorted(vault.notes, key=lambda n: (-changed(n), n.path))[:RECENT]
+        roots = sorted(vault.topics.roots(), key=lambda t: (-len(t.all_notes()), t.title.casefold()))
+        return HomeView(
+            totals=self.coverage.counts(self.coverage.coverage.totals),
+            topics=[self.topic_ref(t) for t in roots],
+            folders=[self.folder_ref(f) for f in vault.folders.top()],
+            root_notes=[self.note_ref(n) for n in sorted(vault.folders.root.notes, key=lambda n: n.title.casefold())],
+            recent=[self.note_ref(n) for n in recent],
+            drafts=sum(1 for n in vault.notes if n.status == "draft"),
+        )
+
     def note(self, note: Note) -> NoteView:
         """The header, backlinks and related notes of a note page."""
         vault = self.vault
         topic = vault.topics.topic_of_note(note)
+        folder = vault.folders.folder_of_note(note)
+        where = vault.folders.containing(note)
         return NoteView(
             ref=self.note_ref(note),
             id=note.id,
@@ -83,6 +133,10 @@ class Views:
                        for rl in vault.graph.backlinks_of(note)],
             related=[self.note_ref(n) for n in vault.related(note)],
             topic=self.topic(topic) if topic is not None else None,
+            folder=self.folder(folder) if folder is not None else None,
+            folder_path=[self.folder_ref(f) for f in (folder.ancestors() if folder is not None
+                                                      else [*where.ancestors(), where]) if f.path]
+            if self.folder_crumbs else [],
         )
 
     def topic(self, topic: Topic) -> TopicView:

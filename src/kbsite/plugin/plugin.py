@@ -27,6 +27,7 @@ from kbsite.core.topics import Topic
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, user_config
+from kbsite.plugin import features
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.hrefs import FragmentEncoderExtension
 from kbsite.plugin.markdown import KbMarkdownExtension
@@ -77,6 +78,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._template_code = TemplateCodeCache()  # serve only: compiled templates
         # The same formula often recurs across notes; MathML is a pure function of the TeX.
         self._render_math = functools.lru_cache(maxsize=8192)(render_math)
+        self.features = features.default_features()  # graph, previews, dates ... (features.py)
         self._reset()
 
     def _reset(self) -> None:
@@ -116,6 +118,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         config.extra_css.append("assets/kbsite/kbsite.css")
         self.search.on_config(config, enabled=self.config.search and self._probes.ok("search-worker")
                               and self._probes.ok("plugin-events"))
+        features.run(self.features, "on_config", self, config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -142,6 +145,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             self._start_page_cache(files, config)
         if self.config.nav and config.nav is None:
             config.nav = self._nav_config(files, config)
+        features.run(self.features, "on_files", self, files, config)
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -205,6 +209,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return context
         context["kb"] = kb
         context["kb_content"] = self._sanitizer.markup(page)
+        features.run(self.features, "on_page_context", self, context, page)
         return context
 
     @event_priority(100)  # first, so other plugins see the note's real (sanitised) HTML
@@ -240,6 +245,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
         if self.is_serve:
             env.bytecode_cache = self._template_code
+        features.run(self.features, "on_env", self, env, config)
         return env
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
@@ -250,6 +256,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
             self.search.on_post_build(config)
+            features.run(self.features, "on_post_build", self, config)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from mkdocs.exceptions import Abort
@@ -118,8 +120,12 @@ def test_wanted_link_is_marked_not_dead(site) -> None:
 
 
 def test_code_is_left_alone(site) -> None:
-    html = site.html("notes/kd/index.html")
-    assert "[[not-a-link]]" in html and "[[also-not]]" in html
+    page = site.page("notes/kd/index.html")
+    codes = [c["text"] for c in page.tags("code")]
+    assert "[[not-a-link]]" in codes  # inline code, as written
+    assert "[[also-not]]\n" in codes  # the fenced block
+    assert [a["text"] for a in page.find_all("a", cls="kb-link")] == ["低秩方法"]
+    assert [s["text"] for s in page.find_all("span", cls="kb-wanted")] == ["温度缩放"]
 
 
 def test_backlink_with_snippet(site) -> None:
@@ -140,9 +146,10 @@ def test_related_from_front_matter_and_topics(site) -> None:
 
 def test_note_header_metadata(site) -> None:
     page = site.page("notes/papers/paper-lora/index.html")
-    meta = page.find("div", cls="kb-meta")
-    assert "论文" in meta["text"] and "待写" in meta["text"]
-    assert "2021 · ICLR 2022 · Edward J. Hu, Yelong Shen" in meta["text"]
+    assert page.find("span", cls="kb-type")["text"] == "论文"
+    assert page.find("span", cls="kb-status")["text"] == "待写"
+    assert "kb-status--todo" in page.find("span", cls="kb-status")["attrs"]["class"].split()
+    assert page.find("span", cls="kb-paper-meta")["text"] == "2021 · ICLR 2022 · Edward J. Hu, Yelong Shen"
     assert page.find("a", cls="kb-topic")["text"] == "参数高效微调"
     assert any(a["attrs"].get("href") == "https://arxiv.org/abs/2106.09685" for a in page.tags("a"))
     lora = site.page("notes/lora/index.html")
@@ -153,7 +160,9 @@ def test_note_header_metadata(site) -> None:
 def test_topic_pages(site) -> None:
     peft = site.page("notes/topics/peft/index.html")
     crumbs = peft.find("nav", cls="kb-breadcrumb")
-    assert "大模型" in crumbs["text"]
+    assert [(a["tag"], a["attrs"].get("href"), a["text"]) for a in crumbs["children"] if a["tag"] == "a"] == [
+        ("a", "../llm/", "大模型")]
+    assert crumbs["children"][-1] == {"tag": "span", "attrs": {}, "text": "参数高效微调", "children": []}
     listed = [a["text"] for ul in peft.find_all("ul", cls="kb-notes") for li in ul["children"] for a in li["children"][:1]]
     assert listed == ["LoRA: Low-Rank Adaptation of Large Language Models", "LoRA"]
     # an implicit topic (named in topics:, no topic note) gets a generated page
@@ -162,10 +171,14 @@ def test_topic_pages(site) -> None:
     assert [a["text"] for a in implicit.find("ul", cls="kb-notes")["children"][0]["children"][:1]] == ["知识蒸馏"]
     # parents count their sub-topics' notes
     llm = site.page("notes/topics/llm/index.html")
-    assert "共 2 篇笔记" in llm.find("p", cls="kb-summary")["text"]
-    index = site.page("topics/index.html")
-    tree = index.find("div", cls="kb-tree")["text"]
-    assert tree.index("大模型") < tree.index("参数高效微调")
+    assert llm.find("p", cls="kb-summary")["text"].strip().startswith("共 2 篇笔记")
+    # the topics index: 参数高效微调 is a child of 大模型, 模型压缩 a root
+    tree = site.page("topics/index.html").find("div", cls="kb-tree")
+    roots = [li for ul in tree["children"] if ul["tag"] == "ul" for li in ul["children"] if li["tag"] == "li"]
+    assert [li["children"][0]["text"] for li in roots] == ["大模型", "模型压缩"]
+    children = [li["children"][0]["text"] for ul in roots[0]["children"] if ul["tag"] == "ul"
+                for li in ul["children"] if li["tag"] == "li"]
+    assert children == ["参数高效微调"]
 
 
 def test_nav_is_topics_first_and_lists_no_notes(site) -> None:
@@ -178,15 +191,38 @@ def test_nav_is_topics_first_and_lists_no_notes(site) -> None:
 
 
 def test_math_is_mathml_at_build_time(site) -> None:
-    html = site.html("notes/lora/index.html")
-    assert "<math" in html and 'display="block"' in html
-    assert "cdn" not in html.lower() and "mathjax" not in html.lower()
+    page = site.page("notes/lora/index.html")
+    maths = [(m["attrs"].get("display"), m["attrs"].get("alttext")) for m in page.tags("math")]
+    assert maths == [("inline", "W_0"), ("inline", "\\Delta W = BA"),
+                     ("block", "h = W_0 x + \\frac{\\alpha}{r} B A x")]
+    # no math script from anywhere: every script and stylesheet is the site's own
+    for el in page.tags("script") + page.tags("link"):
+        url = el["attrs"].get("src") or el["attrs"].get("href") or ""
+        assert "://" not in url and "mathjax" not in url.lower() and "katex" not in url.lower(), el
+    assert not [s for s in page.tags("script") if "MathJax" in s["text"]]
+
+
+def _list_after(page, heading_id: str, tag: str, cls: str) -> dict:  # type: ignore[no-untyped-def]
+    """The first ``<tag class=cls>`` after the heading ``heading_id`` (the list of that section)."""
+    start = page.elements.index(page.find(id=heading_id))
+    found = [el for el in page.elements[start:]
+             if el["tag"] == tag and cls in (el["attrs"].get("class") or "").split()]
+    assert found, (heading_id, tag, cls)
+    return found[0]
 
 
 def test_todo_page_lists_wanted_and_todo(site) -> None:
     page = site.page("todo/index.html")
-    assert "温度缩放" in page.find("ul", cls="kb-wanted-list")["text"]
-    assert "LoRA: Low-Rank Adaptation" in site.html("todo/index.html")
+    wanted = [li for li in page.find("ul", cls="kb-wanted-list")["children"] if li["tag"] == "li"]
+    assert len(wanted) == 1
+    name, referrer = wanted[0]["children"][0], [c for c in wanted[0]["children"] if c["tag"] == "a"]
+    assert (name["tag"], name["attrs"]["class"], name["text"]) == ("span", "kb-wanted", "温度缩放")
+    assert [(a["attrs"]["href"], a["text"]) for a in referrer] == [("../notes/kd/", "知识蒸馏")]
+    todo = [li for li in _list_after(page, "todo-notes", "ul", "kb-notes")["children"] if li["tag"] == "li"]
+    assert [(li["children"][0]["tag"], li["children"][0]["attrs"]["href"], li["children"][0]["text"]) for li in todo] == [
+        ("a", "../notes/papers/paper-lora/", "LoRA: Low-Rank Adaptation of Large Language Models")]
+    badge = [c for c in todo[0]["children"] if "kb-status" in (c["attrs"].get("class") or "").split()]
+    assert [(b["text"], "kb-status--todo" in b["attrs"]["class"].split()) for b in badge] == [("待写", True)]
 
 
 HOSTILE = """\
@@ -205,19 +241,58 @@ type: paper
 """
 
 
+def _assert_no_hostile_markup(page, rel: str) -> None:  # type: ignore[no-untyped-def]
+    """Element by element: no handler, no javascript: URL, no element the front matter wrote."""
+    for el in page.elements:
+        for name, value in el["attrs"].items():
+            assert not name.startswith("on"), (rel, el["tag"], name, value)
+            if name in ("href", "src", "action", "formaction") and value:
+                assert not value.strip().lower().startswith("javascript:"), (rel, el["tag"], value)
+                assert "alert(" not in value, (rel, el["tag"], name, value)
+        if el["tag"] == "script":
+            assert "alert(" not in el["text"], (rel, el["text"][:80])
+        # the front matter's markup, had it been parsed, would be these elements
+        assert not (el["tag"] == "img" and el["attrs"].get("src") == "x"), rel
+    assert not [el for el in page.tags("i") if el["text"] == "topic"], rel
+
+
 def test_hostile_front_matter_is_escaped_everywhere(kb) -> None:
     result = kb({"notes/h.md": HOSTILE, "notes/ref.md": "见 [[hostile]]\n"})
-    for rel in ["notes/h/index.html", "notes/ref/index.html", "topics/index.html", "todo/index.html",
-                "index.html"]:
+    page = result.page("notes/h/index.html")
+    # the generated page of the hostile topic, found the way a reader finds it
+    chip = page.find("a", cls="kb-topic")
+    assert chip["text"] == "<i>topic</i>"
+    topic_rel = posixpath.normpath(posixpath.join("notes/h/", unquote(chip["attrs"]["href"]))) + "/index.html"
+    assert topic_rel.startswith("topics/") and (result.site / topic_rel).is_file(), topic_rel
+    pages = ["notes/h/index.html", "notes/ref/index.html", "topics/index.html", "todo/index.html",
+             "index.html", topic_rel]
+    for rel in pages:
         html = result.html(rel)
         for needle in ["<script>alert", "<img src=x", "<b onmouseover", "<svg onload", "<i>topic",
                        'href="javascript:']:
             assert needle not in html, (rel, needle)
-    page = result.page("notes/h/index.html")
-    assert page.find("h1")["text"] == "<script>alert('t')</script>"  # shown as text
+        _assert_no_hostile_markup(result.page(rel), rel)
+    # each value is there, as text, in its own element
+    assert page.find("h1")["text"] == "<script>alert('t')</script>"
+    assert [s["text"] for s in page.find_all("span", cls="kb-alias")] == ["<img src=x onerror=alert(1)>"]
+    assert [s["text"] for s in page.find_all("span", cls="kb-tag")] == ["#<b onmouseover=alert(2)>"]
+    assert [s["text"] for s in page.find_all("span", cls="kb-paper-meta")] == [
+        "</title><script>alert(3)</script> · <svg onload=alert(4)>"]
+    assert all(el["children"] == [] for cls in ("kb-alias", "kb-tag", "kb-paper-meta")
+               for el in page.find_all("span", cls=cls))
+    assert not [a for a in page.tags("a") if a["text"] == "原文链接"]  # the javascript: url is not linked
     title = page.find("title")["text"]
-    assert "<script>" in title  # the text of <title>, not markup: the raw source has it escaped
+    assert title.startswith("<script>alert('t')</script>")  # the text of <title>, not markup
     assert "&lt;script&gt;" in result.html("notes/h/index.html")
+    # the referring note shows the title as a link's text; the topic page as its heading
+    ref = result.page("notes/ref/index.html")
+    assert [a["text"] for a in ref.find_all("a", cls="kb-link")] == ["<script>alert('t')</script>"]
+    topic = result.page(topic_rel)
+    assert topic.find("h1")["text"] == "<i>topic</i>"
+    assert [a["text"] for a in topic.find("ul", cls="kb-notes")["children"][0]["children"][:1]] == [
+        "<script>alert('t')</script>"]
+    assert [a["text"] for a in result.page("topics/index.html").find("div", cls="kb-tree")["children"][0]
+            ["children"][0]["children"][:1]] == ["<i>topic</i>"]
     index = (result.site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "<script>alert('t')" not in index
 
@@ -239,7 +314,8 @@ def test_notes_without_front_matter_build(kb) -> None:
     assert page.find("h1")["text"] == "第一篇"
     assert (result.site / "notes/img/pic.png").is_file()
     back = result.page("notes/sub/b/index.html").find("ul", cls="kb-backlinks")
-    assert "第一篇" in back["text"]
+    assert [(li["children"][0]["attrs"]["href"], li["children"][0]["text"]) for li in back["children"]] == [
+        ("../../a/", "第一篇")]
 
 
 def test_bad_note_is_reported_and_the_rest_builds(kb) -> None:
@@ -265,12 +341,41 @@ def test_plugin_never_writes_into_notes(kb, tmp_path: Path) -> None:
     assert before == after
 
 
-def test_config_defaults() -> None:
+def _validated(options: dict, cwd: Path) -> tuple[object, list, list]:
     from kbsite.plugin.config import KbsiteConfig
 
-    cfg = KbsiteConfig()
-    errors, warnings = cfg.load_dict({}) or ([], [])
-    assert cfg["wanted"] == "warn" and cfg["nav"] is True and cfg["enabled"] is True
+    cfg = KbsiteConfig(config_file_path=str(cwd / "mkdocs.yml"))  # notes_dir is relative to it
+    cfg.load_dict(options)
+    errors, warnings = cfg.validate()
+    return cfg, errors, warnings
+
+
+def test_config_defaults(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    cfg, errors, warnings = _validated({}, tmp_path)
+    assert (errors, warnings) == ([], [])
+    assert cfg["enabled"] is True
+    assert Path(cfg["notes_dir"]) == tmp_path / "notes"
+    assert cfg["wanted"] == "warn"
+    assert cfg["nav"] is True and cfg["search"] is True and cfg["sanitize"] is True
+    cfg, errors, warnings = _validated({"wanted": "info", "sanitize": False, "search": False}, tmp_path)
+    assert (errors, warnings) == ([], [])
+    assert (cfg["wanted"], cfg["sanitize"], cfg["search"]) == ("info", False, False)
+
+
+@pytest.mark.parametrize("options, key", [
+    ({"wanted": "loud"}, "wanted"),
+    ({"sanitize": "no"}, "sanitize"),  # a string is not a boolean, even one that reads like one
+    ({"nav": "yes"}, "nav"),
+    ({"notes_dir": "missing"}, "notes_dir"),
+    ({"santize": False}, "santize"),  # a typo is not silently ignored
+])
+def test_config_rejects_bad_values(tmp_path: Path, options: dict, key: str) -> None:
+    (tmp_path / "notes").mkdir()
+    _, errors, warnings = _validated(options, tmp_path)
+    assert [name for name, _ in errors + warnings] == [key], (errors, warnings)
+    if key != "santize":
+        assert [name for name, _ in errors] == [key]  # an error, not a warning: the build stops
 
 
 def test_wikilink_in_table_and_inline_display_math(kb) -> None:
@@ -293,7 +398,7 @@ def test_github_style_lists(kb) -> None:
     assert [li["text"].split()[0] for li in items] == ["剪枝", "量化"]
     nested = [c for c in items[0]["children"] if c["tag"] == "ul"][0]
     assert [li["text"] for li in nested["children"]] == ["结构化", "非结构化"]
-    assert "- 代码里" in result.html("notes/a/index.html")
+    assert "- 代码里\n" in [c["text"] for c in page.tags("code")]  # the fence is code, not a list
 
 
 def test_edit_button_points_at_the_note(kb) -> None:

@@ -32,8 +32,8 @@ def test_follow_wikilink_and_backlink(tmp_path: Path, page, serve_dir) -> None:
     wanted = page.locator(".md-content .kb-wanted")
     assert wanted.inner_text() == "NF4 量化"
     assert wanted.evaluate("el => el.tagName") == "SPAN"
-    color = wanted.evaluate("el => getComputedStyle(el).color")
-    assert color in ("rgb(198, 40, 40)", "rgb(239, 154, 154)")  # red in light or dark scheme
+    page.emulate_media(color_scheme="light")  # the reader's system asks for light: red #c62828
+    assert wanted.evaluate("el => getComputedStyle(el).color") == "rgb(198, 40, 40)"
 
     page.locator(".md-content a.kb-link", has_text="LoRA 的方法").click()
     page.wait_for_url(base + "notes/lora/#方法")

@@ -1,6 +1,7 @@
 """core: pure (plus one ``git log`` subprocess). Done and total notes per week, from git history.
 
-One pass: ``git log --first-parent -p --unified=0`` over the notes folder, oldest first. A file's
+One pass: ``git log --first-parent -p --unified=0`` over the notes folder, oldest first; the same
+commits give every note its created and updated dates (``kbsite.core.dates``). A file's
 status is followed through the ``status:`` (and ``type:``) lines its diffs add and remove, so
 no file is read per commit. A note counts as *done* when its front matter says ``status: done``
 (an inferred status needs the whole text and is not followed: such notes count towards the total
@@ -48,6 +49,18 @@ class Commit:
     sha: str
     time: int  # committer time, seconds since the epoch
     changes: list[FileChange] = field(default_factory=list)
+
+
+@dataclass
+class GitLog:
+    """The one ``git log`` pass of a build: commits oldest first, or why there are none."""
+
+    available: bool
+    reason: str = ""  # why git history is unavailable, for the page
+    commits: list[Commit] = field(default_factory=list)
+    shallow: bool = False  # a shallow clone: every note would get the date of the one commit
+    head: str = ""  # HEAD's sha and the folder read: a later build reuses the pass if both match
+    root: str = ""
 
 
 @dataclass
@@ -172,27 +185,56 @@ def run_git(args: Sequence[str], cwd: Path) -> tuple[int, str, str]:
     return (proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
+def git_head(root: Path, runner: Runner = run_git) -> str:
+    """HEAD's sha, or "" outside a repository (cheap: no history is read)."""
+    code, out, _ = runner(["rev-parse", "HEAD"], Path(root))
+    return out.strip() if code == 0 else ""
+
+
+def load_git_log(root: Path, runner: Runner = run_git, reuse: GitLog | None = None) -> GitLog:
+    """The notes folder's history, oldest first, paths relative to ``root``.
+
+    Arguments:
+        reuse: the previous build's pass: returned as is when HEAD has not moved (``mkdocs
+            serve`` does not re-read the history on every edit).
+    """
+    if not Path(root).is_dir():
+        return GitLog(False, "笔记目录不存在")
+    head = git_head(root, runner)
+    where = str(Path(root).resolve())
+    # The same HEAD in another clone (a shallow one, say) can have another history: key on both.
+    if reuse is not None and head and reuse.head == head and reuse.root == where:
+        return reuse
+    args = ["-c", "core.quotepath=off", "log", "--first-parent", "--diff-merges=first-parent",
+            "--reverse", "--no-color", "--no-ext-diff", "-M", "--relative",
+            "--unified=0", f"--format={COMMIT_MARK}%H %ct", "-p", "--", "."]
+    code, out, err = runner(args, Path(root))
+    if code == 127:
+        return GitLog(False, "构建环境中没有 git")
+    if code != 0:
+        if "not a git repository" in err:
+            return GitLog(False, "站点不是从 git 仓库构建的")
+        if "does not have any commits" in err:
+            return GitLog(False, "git 仓库里还没有提交")
+        return GitLog(False, "读取 git 历史失败：" + (err.strip().splitlines() or ["未知错误"])[-1])
+    code, shallow, _ = runner(["rev-parse", "--is-shallow-repository"], Path(root))
+    return GitLog(True, "", parse_log(out), shallow=code == 0 and shallow.strip() == "true", head=head, root=where)
+
+
+def history_from(log: GitLog) -> History:
+    """Weekly done/total notes from a git pass (unavailable, with the reason, without one)."""
+    if not log.available:
+        return History(False, log.reason)
+    weeks = weekly_series(log.commits)
+    if not weeks:
+        return History(False, "git 历史中还没有提交过笔记")
+    return History(True, "", weeks)
+
+
 def load_history(root: Path, runner: Runner = run_git) -> History:
     """Weekly done/total notes of the notes folder ``root`` from git; unavailable without git.
 
     Returns:
         A ``History``; when ``available`` is False, ``reason`` says why (for the page).
     """
-    if not Path(root).is_dir():
-        return History(False, "笔记目录不存在")
-    args = ["-c", "core.quotepath=off", "log", "--first-parent", "--diff-merges=first-parent",
-            "--reverse", "--no-color", "--no-ext-diff", "-M",
-            "--unified=0", f"--format={COMMIT_MARK}%H %ct", "-p", "--", "."]
-    code, out, err = runner(args, Path(root))
-    if code == 127:
-        return History(False, "构建环境中没有 git")
-    if code != 0:
-        if "not a git repository" in err:
-            return History(False, "站点不是从 git 仓库构建的")
-        if "does not have any commits" in err:
-            return History(False, "git 仓库里还没有提交")
-        return History(False, "读取 git 历史失败：" + (err.strip().splitlines() or ["未知错误"])[-1])
-    weeks = weekly_series(parse_log(out))
-    if not weeks:
-        return History(False, "git 历史中还没有提交过笔记")
-    return History(True, "", weeks)
+    return history_from(load_git_log(root, runner))

@@ -17,10 +17,12 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import nest_paths
+from mkdocs.utils import nest_paths, write_file
 
+from kbsite.core.dates import NoteDates, git_file_dates, note_dates
 from kbsite.core.files import display_prefix
 from kbsite.core.folders import Folder
+from kbsite.core.history import GitLog, load_git_log
 from kbsite.core.model import Link, Note, Severity
 from kbsite.core.scaffold import HOME_MARKER
 from kbsite.core.topics import Topic
@@ -29,6 +31,7 @@ from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, user_config
 from kbsite.plugin import features
 from kbsite.plugin.escaping import autoescape_own_templates
+from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
@@ -39,7 +42,7 @@ from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.sanitize import PageSanitizer
 from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.viewmodels import (
-    FolderPage, FoldersIndexPage, HomePage, NotePage, TodoPage, TopicPage, TopicsIndexPage,
+    FolderPage, FoldersIndexPage, HomePage, NotePage, RecentPage, TodoPage, TopicPage, TopicsIndexPage,
 )
 from kbsite.plugin.views import Views
 
@@ -48,11 +51,13 @@ log = get_plugin_logger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TOPICS_INDEX_URI = "topics/index.md"
 FOLDERS_INDEX_URI = "folders/index.md"
+RECENT_URI = "recent.md"
 TODO_URI = "todo.md"
 HOME_URI = "index.md"
 # Generated one-of-a-kind pages: src_uri -> (kind, title); the template is kbsite/<kind>.html.
 SPECIAL_PAGES = {TOPICS_INDEX_URI: ("topics", "主题索引"), FOLDERS_INDEX_URI: ("folders", "文件夹索引"),
-                 TODO_URI: ("todo", "待办与覆盖")}
+                 RECENT_URI: ("recent", "最近更新"), TODO_URI: ("todo", "待办与覆盖")}
+RECENT_PAGE = 100  # notes on the "最近更新" page
 # Topics this deep appear in the navigation (roots and their children); deeper ones are reached
 # from their parent's page and the topics index. Every page carries the nav, so a nav that
 # grows with the knowledge base makes the build quadratic.
@@ -78,7 +83,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._template_code = TemplateCodeCache()  # serve only: compiled templates
         # The same formula often recurs across notes; MathML is a pure function of the TeX.
         self._render_math = functools.lru_cache(maxsize=8192)(render_math)
-        self.features = features.default_features()  # graph, previews, dates ... (features.py)
+        self.features = features.default_features()  # graph, previews ... (features.py)
+        self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._reset()
 
     def _reset(self) -> None:
@@ -89,6 +95,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._note_uri: dict[str, str] = {}  # note.path -> src_uri
         self._urls: dict[str, str] = {}  # src_uri -> site-relative url
         self._folder_files: dict[str, Folder] = {}  # src_uri -> folder without a folder note
+        self.dates: dict[str, NoteDates] = {}  # note.path -> created / updated
         self._special: dict[str, str] = {}  # src_uri -> "topics" | "folders" | "todo" | "home"
         self._current: Page | None = None
         self._nav: Navigation | None = None
@@ -134,12 +141,19 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                                 exclude=self.config.exclude)
         _drop_refused(files, self.vault.refused_docs)
         self._log_diagnostics(self.vault)
+        self._git_log = load_git_log(root, reuse=self._git_log)
+        if self._git_log.shallow:
+            log.warning("the git checkout is shallow, so every note would get the date of its one commit: "
+                        "fetch the whole history (in GitHub Actions: actions/checkout with fetch-depth: 0)")
+        git = git_file_dates(self._git_log.commits) if self._git_log.available else {}
+        self.dates = note_dates(self.vault.notes, root, git)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
         # Folder crumbs on note pages when folders lead; topics have their own breadcrumb.
         self.views = Views(self.vault, self._note_url, self._topic_url, self._folder_url,
-                           folder_crumbs=self._leading_tree() == "folders")
+                           folder_crumbs=self._leading_tree() == "folders", dates=self.dates,
+                           git_log=self._git_log)
         self._use_page_cache = self.is_serve and self._probes.ok("page-cache")
         if self._use_page_cache:
             self._start_page_cache(files, config)
@@ -204,7 +218,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         elif kind == "todo":
             kb = TodoPage(views.todo())
         elif kind == "home":
-            kb = HomePage(views.home(self._changed))
+            kb = HomePage(views.home())
+        elif kind == "recent":
+            kb = RecentPage(views.dated(views.by_updated(RECENT_PAGE)), FEED_PATH if self._feed_enabled(config) else None)
         else:
             return context
         context["kb"] = kb
@@ -245,6 +261,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
         if self.is_serve:
             env.bytecode_cache = self._template_code
+        env.globals["kbsite_feed"] = FEED_PATH if self._feed_enabled(config) else None  # main.html
         features.run(self.features, "on_env", self, env, config)
         return env
 
@@ -256,12 +273,29 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
             self.search.on_post_build(config)
+            self._write_feed(config)
             features.run(self.features, "on_post_build", self, config)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:
             server.watch(str(self.config.notes_dir), recursive=True)
         return server
+
+    @staticmethod
+    def _feed_enabled(config: MkDocsConfig) -> bool:
+        return bool(config.site_url)  # Atom needs absolute links
+
+    def _write_feed(self, config: MkDocsConfig) -> None:
+        if self.vault is None:
+            return
+        if not self._feed_enabled(config):
+            log.info("no Atom feed: set site_url in mkdocs.yml (feed links must be absolute)")
+            return
+        notes = [(n, self._note_url(n), self.dates[n.path]) for n in self.views.by_updated(ENTRIES)] \
+            if self.views is not None else []
+        data = atom(config.site_name, config.site_url or "", notes, language=config.theme.get("language") or "zh",
+                    description=config.site_description or "")
+        write_file(data, os.path.join(config.site_dir, FEED_PATH))
 
     def _start_page_cache(self, files: Files, config: MkDocsConfig) -> None:
         """Note HTML stays valid while the configuration and the non-note files are the same."""
@@ -330,7 +364,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                 if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
                     self._folder_files[uri] = folder
         for uri, (kind, _) in SPECIAL_PAGES.items():
-            if self._generate(files, config, uri):
+            # Without topics the topics index is an empty page: still there, not in the nav.
+            hidden = our_nav and uri == TOPICS_INDEX_URI and not len(self.vault.topics)
+            if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
                 self._special[uri] = kind
         # A vault has no docs/index.md: the site still gets a home page (the logo links to it).
         if files.get_file_from_path(HOME_URI) is None and self._generate(files, config, HOME_URI):
@@ -364,6 +400,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self._leading_tree() == "folders":
             sections.reverse()
         nav += [{name: items} for name, items in sections if items]
+        if RECENT_URI in self._special:
+            nav.append({"最近更新": RECENT_URI})
         if TODO_URI in self._special:
             nav.append({"待办与覆盖": TODO_URI})
         if docs:
@@ -400,13 +438,6 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def _folder_url(self, folder: Folder) -> str:
         return self._urls.get(self._folder_uri(folder), "")
-
-    def _changed(self, note: Note) -> float:
-        """When the note file last changed (file time; dates from git come with the dates issue)."""
-        try:
-            return (Path(self.config.notes_dir) / note.path).stat().st_mtime
-        except OSError:
-            return 0.0
 
     def _topic_uri(self, topic: Topic) -> str:
         if topic.note is not None:

@@ -22,9 +22,10 @@ MATERIAL_WORKER_RE = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.
 
 
 def _shared_markdown() -> str | None:
+    """The classes MkDocs' Page.render registers, and the Page fields render_page fills in."""
     from mkdocs.structure import pages
     missing = [n for n in PAGE_INTERNALS if not hasattr(pages, n)]
-    return f"mkdocs.structure.pages.{missing[0]}" if missing else None
+    return f"mkdocs.structure.pages.{missing[0]}" if missing else _page_state()
 
 
 def _page_state() -> str | None:

@@ -12,6 +12,7 @@ safe" string): templates print ``kb_content``, never ``page.content | safe``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nh3
@@ -66,6 +67,14 @@ DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "
                                "noscript", "textarea", "select", "button", "form"})
 
 
+# Material's own elements have ids that start with "__" (``#__config`` holds the theme's settings,
+# including the search worker's URL; ``#__search``, ``#__drawer`` toggle its UI) and it finds them
+# with querySelector, which returns the first match: a note must not be able to come first.
+# nh3 writes every attribute as name="value" (a quote inside is &quot;), so one pass over its
+# output finds them; a Python attribute_filter would run for every attribute of every page.
+_RESERVED_ATTR_RE = re.compile(r'\s(?:id|for|name)="\s*__[^"]*"')
+
+
 def _attributes(extra: dict[str, set[str]]) -> dict[str, set[str]]:
     attrs = {tag: set(values) for tag, values in TAG_ATTRS.items()}
     for tag, values in extra.items():
@@ -99,7 +108,8 @@ _MATH_CLEANER = nh3.Cleaner(
 
 def sanitize_html(markup: str) -> str:
     """A page's HTML with everything outside the allow-list removed."""
-    return _PAGE_CLEANER.clean(markup)
+    clean = _PAGE_CLEANER.clean(markup)
+    return _RESERVED_ATTR_RE.sub("", clean) if '="__' in clean or '=" ' in clean else clean
 
 
 def sanitize_mathml(markup: str) -> str:

@@ -66,6 +66,14 @@ class FolderRef:
 
 
 @dataclass(slots=True)
+class DatedRef:
+    note: NoteRef
+    created: str  # ISO day
+    updated: str
+    same_day: bool  # created and updated on one day: the page shows one date
+
+
+@dataclass(slots=True)
 class Backlink:
     note: NoteRef
     snippet: str  # the sentence that holds the link, plain text
@@ -153,6 +161,7 @@ class NoteView:
     topic: TopicView | None  # for a ``type: topic`` note: its topic's sections
     folder: FolderView | None  # for a folder note: its folder's listing
     folder_path: list[FolderRef]  # the folders the note sits in, top-level first
+    dates: DatedRef | None = None  # created / updated
 
 
 @dataclass(slots=True)
@@ -185,7 +194,7 @@ class HomeView:
     topics: list[TopicRef]  # root topics, biggest first
     folders: list[FolderRef]  # top-level folders
     root_notes: list[NoteRef]  # notes directly in the notes folder
-    recent: list[NoteRef]  # most recently changed first
+    recent: list[DatedRef]  # most recently updated first
     drafts: int
 
 
@@ -268,3 +277,9 @@ class FoldersIndexPage:
 @dataclass(slots=True)
 class HomePage:
     home: HomeView
+
+
+@dataclass(slots=True)
+class RecentPage:
+    notes: list[DatedRef]
+    feed_url: str | None  # the Atom feed, when the site has a site_url

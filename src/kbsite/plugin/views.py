@@ -6,13 +6,15 @@ from collections import Counter
 from functools import cached_property
 from typing import Callable
 
+from kbsite.core.dates import NoteDates
 from kbsite.core.folders import Folder
+from kbsite.core.history import GitLog
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
 from kbsite.core.vault import Vault
 from kbsite.plugin.coverage_views import CoverageViews
 from kbsite.plugin.viewmodels import (
-    Backlink, Counts, FolderNode, FolderRef, FolderView, HomeView, NoteGroup, NoteRef, NoteView,
+    Backlink, Counts, DatedRef, FolderNode, FolderRef, FolderView, HomeView, NoteGroup, NoteRef, NoteView,
     TodoView, TopicNode, TopicRef, TopicView,
 )
 
@@ -27,8 +29,11 @@ class Views:
     """Builds template data for notes and topics of one vault (one instance per build)."""
 
     def __init__(self, vault: Vault, note_url: Callable[[Note], str], topic_url: Callable[[Topic], str],
-                 folder_url: Callable[[Folder], str] | None = None, folder_crumbs: bool = True) -> None:
+                 folder_url: Callable[[Folder], str] | None = None, folder_crumbs: bool = True,
+                 dates: dict[str, NoteDates] | None = None, git_log: GitLog | None = None) -> None:
         self.vault = vault
+        self.dates = dates or {}  # note.path -> created/updated (kbsite.core.dates)
+        self.git_log = git_log  # the build's one git pass (coverage chart), if loaded
         self.folder_crumbs = folder_crumbs  # note pages show the folders above them
         self.note_url = note_url
         self.topic_url = topic_url
@@ -102,17 +107,31 @@ class Views:
                               [node(c) for c in folder.children])
         return node(self.vault.folders.root)
 
-    def home(self, changed: Callable[[Note], float]) -> HomeView:
+    def by_updated(self, limit: int | None = None) -> list[Note]:
+        """Notes, most recently updated first (then by path, so the order is stable)."""
+        stamp = {p: d.updated.timestamp() for p, d in self.dates.items()}
+        notes = sorted(self.vault.notes, key=lambda n: (-stamp.get(n.path, 0.0), n.path))
+        return notes if limit is None else notes[:limit]
+
+    def dated(self, notes: list[Note]) -> list[DatedRef]:
+        out = []
+        for n in notes:
+            d = self.dates.get(n.path)
+            out.append(DatedRef(self.note_ref(n), _day(d.created) if d else "", _day(d.updated) if d else "",
+                                bool(d) and _day(d.created) == _day(d.updated)))
+        return out
+
+    def home(self) -> HomeView:
         """The generated home page: the coverage summary, both trees' tops, recent notes."""
         vault = self.vault
-        recent = sorted(vault.notes, key=lambda n: (-changed(n), n.path))[:RECENT]
+        recent = self.by_updated(RECENT)
         roots = sorted(vault.topics.roots(), key=lambda t: (-len(t.all_notes()), t.title.casefold()))
         return HomeView(
             totals=self.coverage.counts(self.coverage.coverage.totals),
             topics=[self.topic_ref(t) for t in roots],
             folders=[self.folder_ref(f) for f in vault.folders.top()],
             root_notes=[self.note_ref(n) for n in sorted(vault.folders.root.notes, key=lambda n: n.title.casefold())],
-            recent=[self.note_ref(n) for n in recent],
+            recent=self.dated(recent),
             drafts=sum(1 for n in vault.notes if n.status == "draft"),
         )
 
@@ -137,6 +156,7 @@ class Views:
             folder_path=[self.folder_ref(f) for f in (folder.ancestors() if folder is not None
                                                       else [*where.ancestors(), where]) if f.path]
             if self.folder_crumbs else [],
+            dates=self.dated([note])[0] if note.path in self.dates else None,
         )
 
     def topic(self, topic: Topic) -> TopicView:
@@ -171,3 +191,8 @@ class Views:
             draft=[self.note_ref(n) for n in notes if n.status == "draft"],
             coverage=self.coverage.page(),
         )
+
+
+def _day(when: object) -> str:
+    """An ISO day ("2024-03-01") for the page."""
+    return when.date().isoformat() if hasattr(when, "date") else ""

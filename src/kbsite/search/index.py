@@ -63,8 +63,12 @@ def page_from_html(location: str, title: str, html: str, *, aliases: Iterable[st
                 sections.append(("", "", text))
             continue
         heading = s.heading
-        if not sections and not text and fold(heading) == fold(title):
-            continue  # the page's own "# Title": already the title
+        if not sections and fold(heading) == fold(title):
+            # The page's own "# Title" is the title, not a heading (it would count twice and
+            # come back as a second result repeating the page): its text is the lead section.
+            if text:
+                sections.append(("", "", text))
+            continue
         sections.append((s.anchor, heading, text))
     seen = {fold(title)}
     alias_list: list[str] = []

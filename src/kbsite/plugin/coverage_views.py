@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kbsite.core.chart import progress_chart
 from kbsite.core.coverage import KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedRef, compute_coverage
-from kbsite.core.history import History, load_history
+from kbsite.core.history import History, history_from, load_git_log
 from kbsite.core.topics import Topic
 from kbsite.plugin.hrefs import encode_fragment
 from kbsite.plugin.viewmodels import (
@@ -41,7 +41,8 @@ class CoverageViews:
         return {r.topic.key: r for r in self.coverage.topics}
 
     def history(self) -> History:
-        return load_history(self.views.vault.root)
+        log = self.views.git_log if self.views.git_log is not None else load_git_log(self.views.vault.root)
+        return history_from(log)
 
     # ---- Pieces ---------------------------------------------------------------------------
 

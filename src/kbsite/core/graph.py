@@ -59,7 +59,7 @@ class LinkGraph:
     def _resolve_note(self, note: Note) -> None:
         out: list[ResolvedLink] = []
         for link in note.links:
-            target = self.resolve_link(note, link)
+            target = self.resolve_link(note, link, report=True)
             if link.markdown and target is None:
                 continue  # an ordinary link to a non-note .md file: MkDocs validates it
             rl = ResolvedLink(note, link, target)
@@ -80,9 +80,16 @@ class LinkGraph:
                                f"has no heading '{link.heading}'")
         self.outgoing[note.path] = out
 
-    def resolve_link(self, note: Note, link: Link) -> Note | None:
+    def resolve_link(self, note: Note, link: Link, *, report: bool = False) -> Note | None:
         if not link.markdown:
-            return self.index.resolve(link.target)
+            found = self.index.lookup(link.target, note)
+            if report and found.candidates:
+                others = ", ".join(c.src for c in found.candidates)
+                self._diag(note, link.line, f"[[{link.target}]] matches {len(found.candidates)} notes ({others}); "
+                           f"links to {found.note.src if found.note else '?'}, the one closest to the notes "
+                           "folder (as Obsidian does): write the folder too, e.g. "
+                           f"[[{posixpath.splitext(found.candidates[-1].path)[0]}]], to choose", code="ambiguous")
+            return found.note
         path = posixpath.normpath(posixpath.join(posixpath.dirname(note.path), unquote(link.target)))
         return self.index.by_path.get(path)
 

@@ -1,44 +1,106 @@
-"""core: pure. Resolve a name (id, title or alias) to a note.
+"""core: pure. Resolve a name (id, file name, title, alias or path) to a note, as Obsidian does.
 
-Priority: an id beats a title, a title beats an alias. Among equals the first note by path wins,
-with a warning that names the winner (autorefs' "first URL" rule), so output is deterministic.
+- A name with a folder (``[[folder/note]]``, ``[[./note]]``, ``[[../x]]``, ``[[/note]]``, with or
+  without ``.md``) is a path: relative to the linking note for ``./`` and ``../``, else from the
+  notes folder; a path that is not found from the root may match the end of a deeper path
+  (``[[rl/ppo]]`` finds ``papers/rl/ppo.md``), the shortest such path winning.
+- A bare name is looked up by rank: an id beats a file name, a file name beats a title, a title
+  beats an alias. Among notes of one rank, the one closest to the notes folder wins (then by
+  path), which is Obsidian's rule for two files of one name; such a link is reported with every
+  candidate so the writer can say which one they meant.
+
+Two files with one name in different folders are fine: a note whose id comes from its file name
+(no ``id:`` in the front matter) and collides with another gets an id made from its path. Two
+notes that *declare* the same id are still an error.
 """
 
 from __future__ import annotations
 
-from kbsite.core.keys import normalize_key
-from kbsite.core.model import Diagnostic, Note, Severity
+import posixpath
+from dataclasses import dataclass
 
-_RANKS = ("id", "title", "alias")
+from kbsite.core.keys import normalize_key, safe_slug
+from kbsite.core.model import Diagnostic, Note, Severity
+from kbsite.core.parse import derive_id
+
+_RANKS = ("id", "file", "title", "alias")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    note: Note | None
+    candidates: tuple[Note, ...] = ()  # >1 when a bare name matched several notes of one rank
+
+
+def _depth_key(note: Note) -> tuple[int, str]:
+    """Closest to the notes folder first, then by path: Obsidian's choice among same names."""
+    return note.path.count("/"), note.path
+
+
+def path_key(path: str) -> str:
+    """A note path as a lookup key: no ``.md``, normalised like names."""
+    if path.lower().endswith(".md"):
+        path = path[:-3]
+    return normalize_key(path)
 
 
 class NoteIndex:
-    """Lookup of notes by any of their names."""
+    """Lookup of notes by any of their names, and by path."""
 
     def __init__(self, notes: list[Note]) -> None:
         self.notes = notes
         self.by_path = {n.path: n for n in notes}
         self.diagnostics: list[Diagnostic] = []
-        # key -> (rank, note)
-        self._keys: dict[str, tuple[int, Note]] = {}
-        ids: dict[str, Note] = {}
-        for note in notes:
-            key = normalize_key(note.id)
-            if key in ids:
-                first = ids[key]
-                self._diag(note, note.line_of("id"), Severity.ERROR,
-                           f"duplicate id '{note.id}': {first.src} already uses it")
-                continue
-            ids[key] = note
+        self._by_path_key = {path_key(n.path): n for n in notes}
+        self._assign_ids(notes)
+        # key -> (rank, notes of that rank, closest to the root first)
+        self._keys: dict[str, tuple[int, list[Note]]] = {}
+        self._files: dict[str, list[Note]] = {}  # file name key -> every note of that name
+        for note in sorted(notes, key=_depth_key):
+            self._files.setdefault(normalize_key(self._names(note, "file")[0]), []).append(note)
         for rank, kind in enumerate(_RANKS):
-            for note in notes:
+            for note in sorted(notes, key=_depth_key):
                 for name in self._names(note, kind):
                     self._add(normalize_key(name), rank, kind, name, note)
+
+    def _assign_ids(self, notes: list[Note]) -> None:
+        """Declared ids must be unique; an id taken from a file name yields to its path."""
+        declared = [n for n in notes if "id" in n.field_lines]
+        derived = [n for n in notes if "id" not in n.field_lines]
+        for note in derived:  # parsed notes are cached across rebuilds: start from the file name
+            note.id = derive_id(note.path)
+        ids: dict[str, Note] = {}
+        for note in declared:
+            key = normalize_key(note.id)
+            if key in ids:
+                self._diag(note, note.line_of("id"), Severity.ERROR,
+                           f"duplicate id '{note.id}': {ids[key].src} already uses it")
+                continue
+            ids[key] = note
+        stems: dict[str, list[Note]] = {}
+        for note in derived:
+            stems.setdefault(normalize_key(note.id), []).append(note)
+        for key, group in stems.items():
+            group.sort(key=_depth_key)
+            for i, note in enumerate(group):
+                if key in ids or i > 0:  # the one closest to the root keeps the plain id
+                    note.id = self._path_id(note, ids)
+                ids[normalize_key(note.id)] = note
+
+    @staticmethod
+    def _path_id(note: Note, taken: dict[str, Note]) -> str:
+        base = safe_slug(posixpath.splitext(note.path)[0].replace("/", "-"))
+        candidate, n = base, 2
+        while normalize_key(candidate) in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
 
     @staticmethod
     def _names(note: Note, kind: str) -> tuple[str, ...]:
         if kind == "id":
             return (note.id,)
+        if kind == "file":
+            return (posixpath.splitext(posixpath.basename(note.path))[0],)
         if kind == "title":
             return (note.title,)
         return note.aliases
@@ -48,15 +110,21 @@ class NoteIndex:
             return
         existing = self._keys.get(key)
         if existing is None:
-            self._keys[key] = (rank, note)
+            self._keys[key] = (rank, [note])
             return
-        old_rank, winner = existing
-        if winner is note:
+        old_rank, winners = existing
+        if note in winners:
             return
-        if kind == "id":
-            return  # duplicate ids were reported above
+        if old_rank == rank and kind == "file":
+            winners.append(note)  # same file name in two folders: fine, resolved by path
+            return
+        if kind in ("id", "file"):
+            return  # ids are unique; a file name that is also another note's id stays the id's
+        winner = winners[0]
         field = {"title": "title", "alias": "aliases"}[kind]
-        what = {"id": "the id", "title": "the title", "alias": "an alias"}[_RANKS[old_rank]]
+        what = {"id": "the id", "file": "the file name", "title": "the title", "alias": "an alias"}[_RANKS[old_rank]]
+        if old_rank == rank:
+            winners.append(note)
         self._diag(note, note.line_of(field), Severity.WARNING,
                    f"{kind} '{name}' is also {what} of '{winner.id}' ({winner.src}); "
                    f"[[{name}]] links to '{winner.id}'")
@@ -64,14 +132,44 @@ class NoteIndex:
     def _diag(self, note: Note, line: int, severity: Severity, message: str) -> None:
         self.diagnostics.append(Diagnostic(note.src, line, severity, message))
 
-    def resolve(self, name: str) -> Note | None:
-        """The note a wikilink target, ``related`` or ``topics`` entry names, or None."""
-        hit = self._keys.get(normalize_key(name))
-        return hit[1] if hit else None
+    def lookup(self, name: str, source: Note | None = None) -> Resolution:
+        """The note a wikilink target (or ``related``/``topics``/``parent`` entry) names."""
+        text = name.strip()
+        if "/" in text or text.lower().endswith(".md"):
+            note = self._by_path(text, source)
+            if note is not None or "/" in text:
+                return Resolution(note)
+            text = text[:-3]
+        key = normalize_key(text)
+        hit = self._keys.get(key)
+        if hit is None:
+            return Resolution(None)
+        notes = hit[1]
+        same_name = self._files.get(key, [])
+        if len(same_name) > 1 and notes[0] in same_name:
+            notes = same_name  # the winner's id is its file name, which other files share
+        return Resolution(notes[0], tuple(notes) if len(notes) > 1 else ())
+
+    def resolve(self, name: str, source: Note | None = None) -> Note | None:
+        return self.lookup(name, source).note
+
+    def _by_path(self, text: str, source: Note | None) -> Note | None:
+        if text.startswith(("./", "../")):
+            base = posixpath.dirname(source.path) if source is not None else ""
+            joined = posixpath.normpath(posixpath.join(base, text))
+            return None if joined.startswith("..") else self._by_path_key.get(path_key(joined))
+        key = path_key(text.lstrip("/"))
+        note = self._by_path_key.get(key)
+        if note is not None or text.startswith("/"):
+            return note
+        # Obsidian also accepts the end of a path: the shortest path that ends with it.
+        tail = "/" + key
+        matches = [n for k, n in self._by_path_key.items() if k.endswith(tail)]
+        return min(matches, key=_depth_key) if matches else None
 
     def keys(self) -> dict[str, Note]:
         """Every normalised name and the note it resolves to."""
-        return {k: v[1] for k, v in self._keys.items()}
+        return {k: v[1][0] for k, v in self._keys.items()}
 
     def __len__(self) -> int:
         return len(self.notes)

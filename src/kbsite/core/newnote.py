@@ -117,12 +117,12 @@ def taken_names(index: NoteIndex) -> dict[str, str]:
 
 def check_free(d: NoteDraft, taken: dict[str, str], root: Path) -> None:
     """Raise NoteExists when the file exists or the id, title or an alias is in use."""
+    if (root / d.path).exists():  # the file first: the plainest reason, and names follow files
+        raise NoteExists(f"{(root / d.path).as_posix()} already exists")
     for what, name in [("id", d.id), ("title", d.title), *(("alias", a) for a in d.aliases)]:
         owner = taken.get(normalize_key(name))
         if owner is not None:
             raise NoteExists(f"{what} '{name}' is already used by note '{owner}'")
-    if (root / d.path).exists():
-        raise NoteExists(f"{(root / d.path).as_posix()} already exists")
 
 
 def prepare(d: NoteDraft, taken: dict[str, str], root: Path, note_id: str | None = None) -> NoteDraft:

@@ -461,7 +461,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def _resolve(self, target: str, heading: str | None) -> _Target | None:
         assert self.vault is not None and self._current is not None
-        note = self.vault.index.resolve(target)
+        source = self._note_files.get(self._current.file.src_uri)
+        note = self.vault.index.resolve(target, source)
         if note is None or note.path not in self._note_uri:
             return None
         here = posixpath.dirname(self._current.file.src_uri)

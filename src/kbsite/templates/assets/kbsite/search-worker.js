@@ -25,8 +25,33 @@ const WORDCHAR = /[a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]/
 const NOT_KEY = new RegExp(`[^a-z0-9${CJK}]+`, "gu")
 // Single characters that carry no meaning on their own in a query.
 const STOP = new Set("的了是和与及或吗呢啊把被之也而在对".split(""))
-// Field weights: aliases rank like titles.
-const W = { title: 10, alias: 9, heading: 3, meta: 2 }
+// What may stand between two words of a phrase: Prefix-Tuning, prefix tuning and PrefixTuning
+// are one phrase, and so are P-Tuning and p tuning.
+const SEP = "[\\s\\-_/·]{0,2}"
+// A version after a name: GLM-4, Llama-3.1, Qwen2.5, ColBERTv2, Llama 3.
+const VERSION = "(?:[\\-_ ]?v?[0-9]+(?:\\.[0-9]+)*)"
+const VERSION_AFTER = /^(?:[-_ ]?v?[0-9]+(?:\.[0-9]+)*)(?![a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff])/
+const VERSION_TERM = /^v?[0-9]/
+const VERSION_IN_NAME = /([a-z\u00c0-\u04ff])[-_ ]?v?[0-9]+(?:\.[0-9]+)*(?![a-z0-9\u00c0-\u04ff])/gu
+// Ranking (see docs/search.md). Per term, the weight of a match in each field: aliases rank
+// like titles and a heading nearly like a title. A name, heading or tag counts in proportion
+// to how much of it the query spells. Body text is saturated and normalised by the page's
+// length (BM25), so a long page that mentions a word often does not outrank a page about it;
+// a stub counts as a page of half the average length.
+const W = { title: 10, alias: 9, heading: 7, meta: 3, body: 1.5 }
+const K1 = 1.2, B = 0.75, SHORT = 0.5
+// A term's fields add up with saturation: a term in the title, a heading, the tags and the
+// body is found more surely than in the title alone, but not four times over.
+const SATURATE = 15
+// A title or alias matched by a word placed before 的 counts half: 扩散模型的个性化微调 asks
+// about 个性化微调, not about 扩散模型.
+const MODIFIER = 0.5
+// How the query's words sit together, in units of the query's weight: the exact phrase in a
+// field, else all the words in one field. Words spread over fields get neither. A phrase in the
+// body beats words scattered over title and body; one in a heading or title beats single-word
+// title hits.
+const PHRASE = { title: 10, alias: 9, heading: 8, meta: 4, body: 7 }
+const TOGETHER = { title: 5, alias: 4.5, heading: 3.5, meta: 1, body: 0.75 }
 const SNIPPET = 96           // characters of text around the matches
 const MAX_RESULTS = 100
 const MAX_SECTIONS = 4
@@ -48,11 +73,29 @@ function keyOf(s) {
   return s.normalize("NFKC").toLowerCase().replace(NOT_KEY, "")
 }
 
+// A name's length in words, roughly: a Latin word is one, two Han characters are one.
+const CJK_CHAR = new RegExp(`[${CJK}]`, "u")
+function units(folded) {
+  let han = 0, words = 0, inWord = false
+  for (const c of folded) {
+    if (CJK_CHAR.test(c)) { han++; inWord = false }
+    else if (WORDCHAR.test(c)) { if (!inWord) words++; inWord = true }
+    else inWord = false
+  }
+  return Math.max(1, han / 2 + words)
+}
+
 function escapeHTML(s) {
   return s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c])
 }
 
 /* ---- Index -------------------------------------------------------------------------------- */
+
+// A name without the version after it: Llama 3.1 → llama, Qwen2.5微调 → qwen微调.
+function baseKey(name) {
+  const key = keyOf(fold(name).replace(VERSION_IN_NAME, "$1"))
+  return key && key !== keyOf(name) ? key : ""
+}
 
 function setup(docs) {
   const words = new Map()
@@ -63,18 +106,37 @@ function setup(docs) {
     words.set(w, i < docs.domain ? 1 : 2)
     maxLen = Math.max(maxLen, w.length)
   })
-  const pages = docs.pages.map(([location, title, aliases, meta, sections, links]) => ({
-    location, title, aliases, meta,
-    prior: 1 + 0.08 * Math.log2(1 + (links || 0)),
-    tf: fold(title),
-    af: aliases.map(fold),
-    mf: fold(meta),
-    keys: [keyOf(title), ...aliases.map(keyOf)],
-    sections: sections.map(([anchor, heading, text]) => ({
-      anchor, heading, text, hf: fold(heading), xf: fold(text)
-    }))
-  }))
-  return { words, maxLen, pages }
+  let bodyChars = 0
+  const pages = docs.pages.map(([location, title, aliases, meta, sections, links]) => {
+    const page = {
+      location, title, aliases, meta,
+      prior: 1 + 0.08 * Math.log2(1 + (links || 0)),
+      tf: fold(title),
+      af: aliases.map(fold),
+      mf: fold(meta),
+      keys: [keyOf(title), ...aliases.map(keyOf)],
+      sections: sections.map(([anchor, heading, text]) => ({
+        anchor, heading, text, hf: fold(heading), xf: fold(text)
+      }))
+    }
+    page.length = page.sections.reduce((n, sec) => n + sec.text.length, 0)
+    bodyChars += page.length
+    return page
+  })
+  return { words, maxLen, pages, avgLength: Math.max(1, bodyChars / Math.max(1, pages.length)) }
+}
+
+// Derived on first use, so that setup stays a single pass over the text.
+function nameUnits(page) {
+  return page.units || (page.units = [page.tf, ...page.af].map(units))
+}
+
+function tagsOf(page) {
+  return page.tags || (page.tags = page.meta ? page.meta.split(" · ").map(tag => ({ f: fold(tag), u: units(fold(tag)) })) : [])
+}
+
+function basesOf(page) {
+  return page.bases || (page.bases = [page.title, ...page.aliases].map(baseKey))
 }
 
 /* ---- Query -------------------------------------------------------------------------------- */
@@ -108,40 +170,92 @@ function segmentHan(run, words, maxLen) {
   return out
 }
 
+const LATIN_START = /^[a-z0-9\u00c0-\u04ff]/
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+}
+
+// The query as one phrase over the folded text: its tokens in order, with at most a space, a
+// hyphen or a slash between them (Prefix-Tuning = prefix tuning, P-Tuning = p tuning). Letters
+// glued to digits may be apart (llama3 = Llama 3), and a name may carry a version the query
+// leaves out (qwen 微调 = Qwen2.5微调). A phrase starting with a Latin token starts a word.
+function phraseOf(tokens) {
+  if (!tokens.length) return null
+  const parts = tokens.map((token, i) => {
+    if (!LATIN_START.test(token)) return escapeRe(token)
+    let re = escapeRe(token).replace(/([a-z])(?=[0-9])|([0-9])(?=[a-z])/g, `$1$2${SEP}`)
+    const next = tokens[i + 1]
+    if (/[a-z]$/.test(token) && !(next && VERSION_TERM.test(next))) re += VERSION + "?"
+    return re
+  })
+  const lead = LATIN_START.test(tokens[0]) ? "(?<![a-z0-9\\u00c0-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff])" : ""
+  return new RegExp(lead + parts.join(SEP), "u")
+}
+
+// A query term. Latin terms match at the start of a word; a version (3, v2) also right after a
+// name, and a name (ending in a letter) also before a version.
+function termOf(t, latin = LATIN_START.test(t)) {
+  return latin ? { t, latin, version: VERSION_TERM.test(t), name: /[a-z\u00c0-\u04ff]$/.test(t) } : { t, latin }
+}
+
 function parseQuery(query) {
   const q = query.normalize("NFKC").toLowerCase()
-  const terms = []
-  for (const [token] of q.matchAll(TOKEN)) {
+  const cut = q.lastIndexOf("的")
+  // Before the last 的 is a modifier, when something follows it.
+  const modEnd = cut > 0 && keyOf(q.slice(cut + 1)) ? cut : -1
+  const terms = [], tokens = []
+  for (const m of q.matchAll(TOKEN)) {
+    const token = m[0]
+    tokens.push(token)
     if (/^[a-z0-9]/.test(token) || !HAN_RUN.test(token)) {
-      terms.push({ t: token, latin: /^[a-z0-9\u00c0-\u04ff]/.test(token) })
+      terms.push({ ...termOf(token), mod: m.index + token.length <= modEnd })
       continue
     }
     const pieces = segmentHan(token, db.words, db.maxLen)
     if (!pieces.length && token.length) pieces.push(token)  // a query of stop characters only
-    for (const p of pieces) terms.push({ t: p, latin: false })
+    let at = 0
+    for (const p of pieces) {
+      at = token.indexOf(p, at) + p.length
+      terms.push({ ...termOf(p, false), mod: m.index + at <= modEnd })
+    }
   }
-  const seen = new Set()
-  const cut = q.lastIndexOf("的")
+  // One term per text; it is a modifier only if it never appears outside the modifier.
+  const unique = new Map()
+  for (const term of terms) {
+    const seen = unique.get(term.t)
+    if (!seen) unique.set(term.t, term)
+    else seen.mod = seen.mod && term.mod
+  }
   return {
     key: keyOf(q),
-    modifier: cut > 0 ? keyOf(q.slice(0, cut)) : "",
-    head: cut > 0 ? keyOf(q.slice(cut + 1)) : keyOf(q),
-    chunks: q.split(/\s+/).map(keyOf).filter(c => c.length >= 2),
-    terms: terms.filter(({ t }) => !seen.has(t) && seen.add(t))
+    modifier: modEnd > 0 ? keyOf(q.slice(0, modEnd)) : "",
+    head: modEnd > 0 ? keyOf(q.slice(modEnd + 1)) : keyOf(q),
+    phrase: phraseOf(tokens),
+    terms: [...unique.values()]
   }
 }
 
 /* ---- Matching ----------------------------------------------------------------------------- */
 
+// Where a Latin term may start: at the start of a word, or, for a version (3, v2), right
+// after the name it belongs to (llama3, ColBERTv2).
+function starts(hay, i, term) {
+  if (i === 0 || !WORDCHAR.test(hay[i - 1])) return true
+  return term.version && !/[0-9]/.test(hay[i - 1])
+}
+
 // Occurrences of term in a folded field: Chinese anywhere, Latin at the start of a word.
-// Returns [count, whole-word?], count capped.
+// Returns [count, whole-word?], count capped. A name followed by a version is the whole name:
+// qwen is a whole word of Qwen2.5, glm of GLM-4.
 function count(hay, term, cap = 20) {
   let n = 0, whole = !term.latin
   const t = term.t
   for (let i = hay.indexOf(t); i >= 0 && n < cap; i = hay.indexOf(t, i + 1)) {
     if (term.latin) {
-      if (i > 0 && WORDCHAR.test(hay[i - 1])) continue
-      if (!WORDCHAR.test(hay[i + t.length] || " ")) whole = true
+      if (!starts(hay, i, term)) continue
+      const end = i + t.length
+      if (!WORDCHAR.test(hay[end] || " ") || (term.name && VERSION_AFTER.test(hay.slice(end, end + 12)))) whole = true
     }
     n++
   }
@@ -152,7 +266,7 @@ function spans(hay, terms, out = []) {
   for (const term of terms) {
     const t = term.t
     for (let i = hay.indexOf(t); i >= 0 && out.length < 400; i = hay.indexOf(t, i + 1)) {
-      if (term.latin && i > 0 && WORDCHAR.test(hay[i - 1])) continue
+      if (term.latin && !starts(hay, i, term)) continue
       let end = i + t.length
       if (term.latin) while (end < hay.length && WORDCHAR.test(hay[end])) end++
       out.push([i, end, t])
@@ -192,36 +306,86 @@ function snippet(text, folded, terms) {
 
 /* ---- Search ------------------------------------------------------------------------------- */
 
+// Body text: term frequency saturated and normalised by the page's length (BM25).
+function bm25(tf, length) {
+  return tf ? tf * (K1 + 1) / (tf + K1 * (1 - B + B * Math.max(length, SHORT * db.avgLength) / db.avgLength)) : 0
+}
+
+// Each term's fields, weighted by its idf. A title or alias counts in proportion to how much of
+// it the query spells (奖励模型 is all of the title 奖励模型, a fifth of a paper's title), and so
+// do a heading and a tag. Also: the best field that holds all the terms, if any.
 function scorePage(page, terms) {
   let score = 0, covered = 0
   const found = {}
   const secHits = new Array(page.sections.length).fill(0)
+  const names = [page.tf, ...page.af]
+  const spelled = names.map(() => 0)
+  const inName = terms.map(term => names.map((name, j) => {
+    const [n, whole] = count(name, term, 1)
+    if (n) spelled[j] += term.units
+    return n ? (whole ? 1 : 0.7) : 0
+  }))
+  const share = names.map((_, j) => spelled[j] ? 0.5 + 0.5 * Math.min(1, spelled[j] / nameUnits(page)[j]) : 0)
+  const masks = { names: names.map(() => 0), meta: 0, headings: page.sections.map(() => 0), sections: page.sections.map(() => 0) }
   let viaAlias = -1
-  for (const term of terms) {
+  terms.forEach((term, i) => {
+    const bit = 1 << i
     let s = 0
-    const [inTitle, titleWhole] = count(page.tf, term, 1)
-    if (inTitle) s += W.title * (titleWhole ? 1 : 0.7)
+    inName[i].forEach((m, j) => { if (m) masks.names[j] |= bit })
+    const named = term.mod ? MODIFIER : 1
+    if (inName[i][0]) s += W.title * inName[i][0] * share[0] * named
     else {
-      for (let a = 0; a < page.af.length; a++) {
-        const [n, whole] = count(page.af[a], term, 1)
-        if (n) { s += W.alias * (whole ? 1 : 0.7); if (viaAlias < 0) viaAlias = a; break }
+      let best = 0, at = -1
+      for (let a = 1; a < names.length; a++) {
+        const v = W.alias * inName[i][a] * share[a] * named
+        if (v > best) { best = v; at = a - 1 }
       }
+      if (at >= 0) { s += best; if (viaAlias < 0) viaAlias = at }
     }
-    if (count(page.mf, term, 1)[0]) s += W.meta
+    let tag = 0
+    for (const { f, u } of tagsOf(page)) if (count(f, term, 1)[0]) tag = Math.max(tag, 0.5 + 0.5 * Math.min(1, term.units / u))
+    if (tag) { s += W.meta * tag; masks.meta |= bit }
     let body = 0, heading = 0
     page.sections.forEach((sec, k) => {
       const h = sec.hf ? count(sec.hf, term, 1)[0] : 0
       const [n] = count(sec.xf, term)
-      if (h) heading = 1
+      if (h) {
+        if (sec.hu === undefined) sec.hu = units(sec.hf)
+        heading = Math.max(heading, 0.5 + 0.5 * Math.min(1, term.units / sec.hu))
+        masks.headings[k] |= bit
+      }
+      if (h || n) masks.sections[k] |= bit
       body += n
       if (h || n) secHits[k] += term.idf * (h * W.heading + (n ? 1 + Math.log(n) : 0))
     })
-    if (heading) s += W.heading
-    if (body) s += 1 + Math.log(Math.min(body, 50))
+    s += W.heading * heading
+    s += W.body * bm25(Math.min(body, 50), page.length)
     found[term.t] = s > 0
-    if (s > 0) { score += term.idf * s; covered += term.idf }
+    if (s > 0) { score += term.idf * s * (1 + SATURATE) / (s + SATURATE); covered += term.idf }
+  })
+  // All the terms in one field: the best such field. In the body, it counts less on a long page.
+  let together = 0
+  const all = terms.length >= 2 && terms.length <= 30 ? 2 ** terms.length - 1 : -1
+  if (all > 0) {
+    if (masks.names[0] === all) together = TOGETHER.title
+    else if (masks.names.includes(all)) together = TOGETHER.alias
+    else if (masks.headings.includes(all)) together = TOGETHER.heading
+    else if (masks.meta === all) together = TOGETHER.meta
+    else if (masks.sections.includes(all)) together = TOGETHER.body * Math.min(1, bm25(1, page.length))
   }
-  return { score, covered, found, secHits, viaAlias }
+  return { score, covered, found, secHits, viaAlias, together }
+}
+
+// The best field holding the query as a phrase (see phraseOf), as a PHRASE weight. A phrase
+// in the body counts like a term of its own: less on a long page that mentions it once.
+function phraseField(page, re) {
+  if (re.test(page.tf)) return PHRASE.title
+  if (page.af.some(a => re.test(a))) return PHRASE.alias
+  if (page.sections.some(s => s.hf && re.test(s.hf))) return PHRASE.heading
+  if (re.test(page.mf)) return PHRASE.meta
+  let n = 0
+  for (const s of page.sections) if (re.test(s.xf)) n++
+  return n ? PHRASE.body * Math.min(1, bm25(n, page.length)) : 0
 }
 
 // The query names the page: a title or alias equal to it, containing it, or contained in it.
@@ -229,25 +393,30 @@ function scorePage(page, terms) {
 // for a Chinese query a name that ends with it ranks above one that starts with it.
 // A name inside a longer query counts less when the rest of the query is not on the page, and
 // less again when it sits before 的 (扩散模型的个性化微调 asks about 个性化微调, not 扩散模型).
+// A name with a version the query leaves out counts nearly as much: qwen 微调 names Qwen2.5微调.
 function nameBonus(page, query, coverage) {
   const q = query.key
   if (!q) return 0
   const han = HAN_RUN.test(q.slice(-1))
-  let bonus = 0
-  for (const key of page.keys) {
-    if (!key) continue
-    let b = 0
+  const of = key => {
     const ratio = q.length / key.length
-    if (key === q) b = 200
-    else if (key.endsWith(q)) b = (han ? 40 : 25) * ratio
-    else if (key.startsWith(q)) b = (han ? 25 : 40) * ratio
-    else if (key.includes(q)) b = 20 * ratio
-    else if (q.includes(key) && key.length >= 2) {
-      b = 30 * key.length / q.length * (0.5 + 0.5 * coverage)
-      if (query.modifier && query.modifier.includes(key) && !query.head.includes(key)) b *= 0.5
+    if (key === q) return 200
+    if (key.endsWith(q)) return (han ? 40 : 25) * ratio
+    if (key.startsWith(q)) return (han ? 25 : 40) * ratio
+    if (key.includes(q)) return 20 * ratio
+    if (q.includes(key) && key.length >= 2) {
+      const b = 30 * key.length / q.length * (0.5 + 0.5 * coverage)
+      return query.modifier && query.modifier.includes(key) && !query.head.includes(key) ? b * 0.5 : b
     }
-    bonus = Math.max(bonus, b)
+    return 0
   }
+  // Without the version only when the query names no version: llama3 微调 is not about Llama 2.
+  const bases = /[0-9]/.test(q) ? [] : basesOf(page)
+  let bonus = 0
+  page.keys.forEach((key, j) => {
+    if (key) bonus = Math.max(bonus, of(key))
+    if (bases[j]) bonus = Math.max(bonus, 0.8 * of(bases[j]))
+  })
   return bonus
 }
 
@@ -260,16 +429,20 @@ function docFreq(pages, term) {
   return df
 }
 
+// Letters and digits glued together, apart: llama3 → llama 3, colbertv2 → colbert v2.
+const PIECES = /v[0-9]+(?:[:.][0-9]+)*|[a-z\u00c0-\u04ff]+?(?=v[0-9]|[0-9]|$)|[0-9]+(?:[:.][0-9]+)*/g
+
 function splitTerm(term) {
   if (term.latin) {
-    const parts = term.t.match(/[a-z\u00c0-\u04ff]+|[0-9]+(?:[:.][0-9]+)*/g) || []
-    return parts.length > 1 ? parts.map(t => ({ t, latin: true })) : []
+    const parts = term.t.match(PIECES) || []
+    return parts.length > 1 ? parts.map(t => ({ ...termOf(t, true), mod: term.mod })) : []
   }
   // An unknown Chinese stretch found nowhere: its overlapping pairs (single characters match
   // almost anything, so a two-character stretch found nowhere just does not count).
   const chars = Array.from(term.t)
   const out = []
-  for (let i = 0; i + 2 <= chars.length && chars.length > 2; i++) out.push({ t: chars[i] + chars[i + 1], latin: false })
+  for (let i = 0; i + 2 <= chars.length && chars.length > 2; i++)
+    out.push({ ...termOf(chars[i] + chars[i + 1], false), mod: term.mod })
   return out
 }
 
@@ -317,16 +490,20 @@ function rank(query) {
     }
   }
   if (!live.length) return []
+  for (const term of live) {
+    term.units = term.latin ? 1 : term.t.length / 2
+  }
   const total = live.reduce((a, t) => a + t.idf, 0)
   const hits = []
   for (const page of pages) {
     const r = scorePage(page, live)
     if (!r.covered) continue
     const coverage = r.covered / total
-    let phrase = 0
-    for (const chunk of query.chunks)
-      if (chunk.length >= 3 && page.sections.some(s => keyOf(s.text).includes(chunk))) phrase += 5
-    const score = ((r.score + phrase) * coverage * coverage + nameBonus(page, query, coverage)) * page.prior
+    // The exact phrase beats all the words in one field, which beats words across fields.
+    let structure = live.length >= 2 ? r.together : 0
+    if (live.length >= 2 && query.phrase && coverage >= 0.5)
+      structure = Math.max(structure, phraseField(page, query.phrase))
+    const score = ((r.score + structure * total) * coverage * coverage + nameBonus(page, query, coverage)) * page.prior
     hits.push({ page, score, r, live, terms: query.terms })
   }
   return hits

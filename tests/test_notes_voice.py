@@ -1,0 +1,84 @@
+"""The knowledge base is written in the owner's own voice.
+
+The notes grew out of the owner's raw reading notes. Early drafts talked about that material in the
+third person ("用户笔记", "种子资料", "用户课程概览", "在用户笔记中的位置" ...), as if someone else had
+written it. This test keeps that wording out of notes/: a note refers to its source as 我的原始笔记 /
+课程笔记 / 读书笔记, or names the paper or article directly.
+
+Only phrases that point at a *source* are flagged. The plain word 用户 in its technical sense
+(用户意图, 返回给用户, 每个用户的数据) and 随机种子 (a random seed) are fine.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+NOTES = Path(__file__).resolve().parent.parent / "notes"
+
+# "用户" followed (optionally via 的 / 种子) by a word for notes or source material, or "用户在" + such a word.
+_USER_SOURCE = r"用户(?:的)?(?:种子)?(?:笔记|课程|资料|材料|文章|概览)|用户在(?:课程|笔记|读书|资料)"
+# "种子" used as "the seed material": 种子笔记 / 种子资料 / 种子中 / 种子提到 / 笔记种子 / 来自种子 ...
+_SEED_SOURCE = (
+    r"(?<!随机)种子(?:笔记|资料|材料|文章|文本|内容|来源|中|里|提到|给出|引用|记|写|所|的笔记)"
+    r"|(?:笔记|用户|原始)种子|来自种子|(?:seed|种子)\s*(?:笔记|notes?)\b"
+)
+SOURCE_PATTERN = re.compile(f"{_USER_SOURCE}|{_SEED_SOURCE}", re.IGNORECASE)
+
+# Lines the old notes really contained: each must be caught, so the pattern cannot silently rot.
+OLD_WORDING = [
+    "## 在用户笔记中的位置",
+    "## 在用户笔记中的出现",
+    "## 一个评测结论（来自种子资料）",
+    "用户课程概览把它作为\"模型部署\"一节的延伸阅读。",
+    "用户在课程概览里把它作为\"多模态数据融合\"的延伸阅读。",
+    "种子笔记没有讲 QLoRA，本条根据论文本身整理。",
+    "用户种子笔记没有直接讨论它，只在 DeepSeek-R1 的介绍里出现。",
+    "种子中英飞流的文章在 MLDR 长文档检索数据集上",
+    "种子提到 Anthropic 的 RLHF 研究中取 β = 0.001 效果最好。",
+    "笔记种子里写它\"原本设计用于语音模型的微调\"",
+    "按用户笔记整理的 Llama 3 报告：",
+    "种子材料提到 Llama 3 405B 的 SFT 学习率为 1e-5",
+]
+
+# Technical uses of the same characters that must stay allowed.
+LEGITIMATE = [
+    "对齐让模型按用户真正想要的去做，理解用户意图。",
+    "交叉编码器逐条打分重排，取前几条返回给用户。",
+    "每个用户的数据分布差别很大。",
+    "只需保存初始化的随机种子和每个检查点的压缩结果。",
+    "用户画一条运动路线，Tora 生成的视频里对应物体就沿这条路线运动。",
+    "我的原始笔记没有讲 QLoRA；课程笔记把它列为延伸阅读。",
+]
+
+
+def _offending_lines() -> list[str]:
+    hits = []
+    for path in sorted(NOTES.rglob("*.md")):
+        text = path.read_text(encoding="utf-8-sig")
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if SOURCE_PATTERN.search(line):
+                hits.append(f"{path.relative_to(NOTES.parent)}:{lineno}: {line.strip()[:120]}")
+    return hits
+
+
+def test_pattern_catches_the_old_wording() -> None:
+    missed = [line for line in OLD_WORDING if not SOURCE_PATTERN.search(line)]
+    assert not missed, f"pattern no longer catches: {missed}"
+
+
+def test_pattern_allows_technical_uses() -> None:
+    flagged = [line for line in LEGITIMATE if SOURCE_PATTERN.search(line)]
+    assert not flagged, f"pattern flags legitimate text: {flagged}"
+
+
+def test_notes_exist() -> None:
+    assert len(list(NOTES.rglob("*.md"))) > 100, f"expected the knowledge base under {NOTES}"
+
+
+def test_notes_speak_in_the_owners_voice() -> None:
+    hits = _offending_lines()
+    assert not hits, (
+        "notes refer to their source material in the third person; write 我的原始笔记 / 课程笔记 / "
+        "读书笔记, or name the source directly:\n" + "\n".join(hits)
+    )

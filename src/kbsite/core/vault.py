@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 
 from kbsite.core.files import links_out_of, list_files
 from kbsite.core.folders import FolderTree
+from kbsite.core.tags import TagTree
 from kbsite.core.graph import LinkGraph
 from kbsite.core.index import NoteIndex
 from kbsite.core.model import Diagnostic, Note, Severity
@@ -31,6 +32,7 @@ class Vault:
     assets: list[tuple[str, Path]] = field(default_factory=list)  # non-note files, from the walk
     refused_docs: list[str] = field(default_factory=list)  # docs_dir paths of links out of the project
     folders: FolderTree = field(default_factory=lambda: FolderTree([]))
+    tags: TagTree = field(default_factory=lambda: TagTree([]))
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
@@ -123,7 +125,8 @@ def load_vault(
     if wanted == "info":
         diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))
-    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused, FolderTree(notes))
+    return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused, FolderTree(notes),
+                 TagTree(notes))
 
 
 def site_path(root: Path, note_path: str) -> str:

@@ -25,6 +25,7 @@ from kbsite.core.folders import Folder
 from kbsite.core.history import GitLog, load_git_log
 from kbsite.core.model import Link, Note, Severity
 from kbsite.core.scaffold import HOME_MARKER
+from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
@@ -42,7 +43,8 @@ from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.sanitize import PageSanitizer
 from kbsite.plugin.search import SiteSearch
 from kbsite.plugin.viewmodels import (
-    FolderPage, FoldersIndexPage, HomePage, NotePage, RecentPage, TodoPage, TopicPage, TopicsIndexPage,
+    FolderPage, FoldersIndexPage, HomePage, NotePage, RecentPage, TagPage, TagsIndexPage, TodoPage, TopicPage,
+    TopicsIndexPage,
 )
 from kbsite.plugin.views import Views
 
@@ -52,12 +54,15 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TOPICS_INDEX_URI = "topics/index.md"
 FOLDERS_INDEX_URI = "folders/index.md"
 RECENT_URI = "recent.md"
+TAGS_INDEX_URI = "tags/index.md"
 TODO_URI = "todo.md"
 HOME_URI = "index.md"
 # Generated one-of-a-kind pages: src_uri -> (kind, title); the template is kbsite/<kind>.html.
 SPECIAL_PAGES = {TOPICS_INDEX_URI: ("topics", "主题索引"), FOLDERS_INDEX_URI: ("folders", "文件夹索引"),
-                 RECENT_URI: ("recent", "最近更新"), TODO_URI: ("todo", "待办与覆盖")}
+                 TAGS_INDEX_URI: ("tags", "标签"), RECENT_URI: ("recent", "最近更新"),
+                 TODO_URI: ("todo", "待办与覆盖")}
 RECENT_PAGE = 100  # notes on the "最近更新" page
+UNINDEXED = ("folders", "tags", "recent")  # special pages left out of the search index
 # Topics this deep appear in the navigation (roots and their children); deeper ones are reached
 # from their parent's page and the topics index. Every page carries the nav, so a nav that
 # grows with the knowledge base makes the build quadratic.
@@ -95,6 +100,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._note_uri: dict[str, str] = {}  # note.path -> src_uri
         self._urls: dict[str, str] = {}  # src_uri -> site-relative url
         self._folder_files: dict[str, Folder] = {}  # src_uri -> folder without a folder note
+        self._tag_files: dict[str, Tag] = {}  # src_uri -> tag
         self.dates: dict[str, NoteDates] = {}  # note.path -> created / updated
         self._special: dict[str, str] = {}  # src_uri -> "topics" | "folders" | "todo" | "home"
         self._current: Page | None = None
@@ -153,7 +159,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         # Folder crumbs on note pages when folders lead; topics have their own breadcrumb.
         self.views = Views(self.vault, self._note_url, self._topic_url, self._folder_url,
                            folder_crumbs=self._leading_tree() == "folders", dates=self.dates,
-                           git_log=self._git_log)
+                           git_log=self._git_log, tag_url=self._tag_url)
         self._use_page_cache = self.is_serve and self._probes.ok("page-cache")
         if self._use_page_cache:
             self._start_page_cache(files, config)
@@ -186,8 +192,11 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return markdown.replace(HOME_MARKER, "")
         topic = self._topic_files.get(uri)
         folder = self._folder_files.get(uri)
+        tag = self._tag_files.get(uri)
         if topic is not None:
             page.meta = _theme_meta(topic.title, "kbsite/topic.html")
+        elif tag is not None:
+            page.meta = _theme_meta(f"#{tag.name}", "kbsite/tag.html")
         elif folder is not None:
             page.meta = _theme_meta(folder.title, "kbsite/folder.html")
         elif uri in self._special:
@@ -211,6 +220,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             kb = TopicPage(views.topic(self._topic_files[uri]))
         elif uri in self._folder_files:
             kb = FolderPage(views.folder(self._folder_files[uri]))
+        elif uri in self._tag_files:
+            kb = TagPage(views.tag(self._tag_files[uri]))
+        elif kind == "tags":
+            kb = TagsIndexPage(views.tag_tree())
         elif kind == "topics":
             kb = TopicsIndexPage(views.topic_tree())
         elif kind == "folders":
@@ -319,6 +332,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         return hit.path if hit is not None else None
 
     def _index_page(self, page: Page, uri: str) -> None:
+        # Listing pages (a tag's, a folder's, the recent list) only repeat note titles: in the
+        # index they would outrank the notes themselves.
+        if uri in self._tag_files or uri in self._folder_files or self._special.get(uri) in UNINDEXED:
+            return
         note = self._note_files.get(uri)
         titles = [t.title for t in self.vault.topics.topics_of(note)] if note and self.vault else []
         links = len(self.vault.graph.backlinks_of(note)) if note and self.vault else 0  # one per source
@@ -363,9 +380,14 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                 hidden = our_nav and folder.depth > NAV_DEPTH
                 if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
                     self._folder_files[uri] = folder
+        for tag in self.vault.tags:
+            uri = f"tags/{tag.slug}.md"
+            if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if our_nav else None):
+                self._tag_files[uri] = tag
         for uri, (kind, _) in SPECIAL_PAGES.items():
-            # Without topics the topics index is an empty page: still there, not in the nav.
-            hidden = our_nav and uri == TOPICS_INDEX_URI and not len(self.vault.topics)
+            # Without topics (tags) the index is an empty page: still there, not in the nav.
+            hidden = our_nav and ((uri == TOPICS_INDEX_URI and not len(self.vault.topics))
+                                  or (uri == TAGS_INDEX_URI and not len(self.vault.tags)))
             if self._generate(files, config, uri, InclusionLevel.NOT_IN_NAV if hidden else None):
                 self._special[uri] = kind
         # A vault has no docs/index.md: the site still gets a home page (the logo links to it).
@@ -384,7 +406,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         """Home, the leading tree (topics or folders), the other tree, the todo report, then the
         hand-written docs pages. Notes are reached from the trees' pages, so the nav stays small."""
         assert self.vault is not None
-        ours = set(self._note_files) | set(self._topic_files) | set(self._folder_files) | set(self._special)
+        ours = (set(self._note_files) | set(self._topic_files) | set(self._folder_files) | set(self._tag_files)
+                | set(self._special))
         docs = sorted(f.src_uri for f in files.documentation_pages()
                       if f.src_uri not in ours and f.src_uri != HOME_URI)
         nav: list[Any] = []
@@ -400,6 +423,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self._leading_tree() == "folders":
             sections.reverse()
         nav += [{name: items} for name, items in sections if items]
+        if TAGS_INDEX_URI in self._special and len(self.vault.tags):
+            nav.append({"标签": TAGS_INDEX_URI})
         if RECENT_URI in self._special:
             nav.append({"最近更新": RECENT_URI})
         if TODO_URI in self._special:
@@ -435,6 +460,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if folder.note is not None:
             return self._note_uri[folder.note.path]
         return site_path(Path(self.config.notes_dir), f"{folder.path}/index.md")
+
+    def _tag_url(self, tag: Tag) -> str:
+        return self._urls.get(f"tags/{tag.slug}.md", "")
 
     def _folder_url(self, folder: Folder) -> str:
         return self._urls.get(self._folder_uri(folder), "")

@@ -55,6 +55,14 @@ class TopicRef:
 
 
 @dataclass(frozen=True, slots=True)
+class TagRef:
+    url: str
+    name: str  # the full path, e.g. "ml/rl"
+    label: str  # the last segment
+    count: int  # notes with this tag or a sub-tag
+
+
+@dataclass(frozen=True, slots=True)
 class FolderRef:
     url: str
     title: str  # the folder note's title, else the folder's name
@@ -154,7 +162,7 @@ class NoteView:
     id: str
     status_inferred: bool
     aliases: list[str]
-    tags: list[str]
+    tags: list[TagRef]
     topics: list[TopicRef]
     backlinks: list[Backlink]
     related: list[NoteRef]
@@ -177,6 +185,20 @@ class FolderView:
     children: list[FolderRef]
     notes: list[NoteRef]  # direct members, the folder note excluded
     has_overview: bool
+
+
+@dataclass(slots=True)
+class TagView:
+    ref: TagRef
+    breadcrumb: list[TagRef]
+    children: list[TagRef]
+    notes: list[NoteRef]  # with this tag or a sub-tag, by title
+
+
+@dataclass(slots=True)
+class TagNode:
+    ref: TagRef
+    children: list[TagNode]
 
 
 @dataclass(slots=True)
@@ -272,6 +294,16 @@ class FolderPage:
 @dataclass(slots=True)
 class FoldersIndexPage:
     tree: FolderNode
+
+
+@dataclass(slots=True)
+class TagPage:
+    tag: TagView
+
+
+@dataclass(slots=True)
+class TagsIndexPage:
+    tree: list[TagNode]
 
 
 @dataclass(slots=True)

@@ -10,12 +10,13 @@ from kbsite.core.dates import NoteDates
 from kbsite.core.folders import Folder
 from kbsite.core.history import GitLog
 from kbsite.core.model import Note
+from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
 from kbsite.core.vault import Vault
 from kbsite.plugin.coverage_views import CoverageViews
 from kbsite.plugin.viewmodels import (
     Backlink, Counts, DatedRef, FolderNode, FolderRef, FolderView, HomeView, NoteGroup, NoteRef, NoteView,
-    TodoView, TopicNode, TopicRef, TopicView,
+    TagNode, TagRef, TagView, TodoView, TopicNode, TopicRef, TopicView,
 )
 
 RECENT = 10  # notes on the home page's "recently changed" list
@@ -30,8 +31,11 @@ class Views:
 
     def __init__(self, vault: Vault, note_url: Callable[[Note], str], topic_url: Callable[[Topic], str],
                  folder_url: Callable[[Folder], str] | None = None, folder_crumbs: bool = True,
-                 dates: dict[str, NoteDates] | None = None, git_log: GitLog | None = None) -> None:
+                 dates: dict[str, NoteDates] | None = None, git_log: GitLog | None = None,
+                 tag_url: Callable[[Tag], str] | None = None) -> None:
         self.vault = vault
+        self.tag_url = tag_url or (lambda tag: "")
+        self._tag_refs: dict[str, TagRef] = {}
         self.dates = dates or {}  # note.path -> created/updated (kbsite.core.dates)
         self.git_log = git_log  # the build's one git pass (coverage chart), if loaded
         self.folder_crumbs = folder_crumbs  # note pages show the folders above them
@@ -80,6 +84,21 @@ class Views:
                 has_overview=topic.note is not None,
             )
         return ref
+
+    def tag_ref(self, tag: Tag) -> TagRef:
+        ref = self._tag_refs.get(tag.key)
+        if ref is None:
+            ref = self._tag_refs[tag.key] = TagRef(self.tag_url(tag), tag.name, tag.label, len(tag.all_notes()))
+        return ref
+
+    def tag(self, tag: Tag) -> TagView:
+        return TagView(self.tag_ref(tag), [self.tag_ref(t) for t in tag.ancestors()],
+                       [self.tag_ref(t) for t in tag.children], [self.note_ref(n) for n in tag.all_notes()])
+
+    def tag_tree(self) -> list[TagNode]:
+        def node(tag: Tag) -> TagNode:
+            return TagNode(self.tag_ref(tag), [node(c) for c in tag.children])
+        return [node(t) for t in self.vault.tags.roots()]
 
     def folder_ref(self, folder: Folder) -> FolderRef:
         ref = self._folder_refs.get(folder.path)
@@ -146,7 +165,7 @@ class Views:
             id=note.id,
             status_inferred=note.status_inferred,
             aliases=list(note.aliases),
-            tags=list(note.tags),
+            tags=[self.tag_ref(t) for t in vault.tags.of(note)],
             topics=[self.topic_ref(t) for t in vault.topics.topics_of(note)] if not note.is_topic else [],
             backlinks=[Backlink(self.note_ref(rl.source), rl.link.snippet)
                        for rl in vault.graph.backlinks_of(note)],

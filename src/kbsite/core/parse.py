@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from kbsite.core import frontmatter
+from kbsite.core.comments import blank_comments
 from kbsite.core.keys import is_safe_id, normalize_key, safe_slug
 from kbsite.core.model import STATUSES, Diagnostic, Note, Severity
 from kbsite.core.wikilinks import scan_body
@@ -101,7 +102,7 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         elif key in NEAR_MISSES:
             report(line, f"unknown key '{key}': did you mean '{NEAR_MISSES[key]}'?", Severity.WARNING)
 
-    scan = scan_body(fm.body, fm.body_line)
+    scan = scan_body(blank_comments(fm.body), fm.body_line)  # %%comments%% count nowhere
     for line in scan.table_pipes:
         report(line, "a [[target|label]] link inside a table row splits the cell at '|': "
                "write [[target\\|label]]", Severity.WARNING)

@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
+from kbsite.core.comments import strip_comments
 from kbsite.core.wikilinks import plain_text
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def summary(note: Note) -> str:
     admonition markers)."""
     prose: list[str] = []
     fence = False
-    for line in note.body.split("\n"):
+    for line in strip_comments(note.body).split("\n"):
         stripped = line.strip()
         if stripped.startswith(("```", "~~~")):
             fence = not fence

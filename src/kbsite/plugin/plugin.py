@@ -36,6 +36,7 @@ from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
 from kbsite.plugin.markdown import KbMarkdownExtension
 from kbsite.plugin.math import render_math
+from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.probes import Probes
@@ -125,6 +126,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
         config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, self._render_math))  # type: ignore[arg-type]
         config.markdown_extensions.append(FragmentEncoderExtension())  # type: ignore[arg-type]
+        config.markdown_extensions.append(ObsidianExtension())  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
@@ -256,7 +258,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._nav = nav
         # Decided here, right before pages render: in on_config other plugins could still add
         # Markdown extensions after ours.
-        enabled = (self.config.enabled and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension))
+        enabled = (self.config.enabled
+                   and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension, ObsidianExtension))
                    and self._probes.ok("shared-markdown"))
         self._markdown = SharedMarkdown(config) if enabled else None
         return None

@@ -100,6 +100,157 @@ def test_related_declared_and_shared_topics() -> None:
 
 def test_labelled_link_in_table_needs_an_escaped_pipe() -> None:
     note, diags = parse_note("t.md", "| a | b |\n|---|---|\n| [[x|y]] | [[x\\|z]] |\n".encode())
-    assert [(lk.target, lk.label) for lk in note.links] == [("x", "y"), ("x", "z")]
+    # The table splits [[x|y]] at its "|": the page shows no link there, so none is counted.
+    assert [(lk.target, lk.label) for lk in note.links] == [("x", "z")]
     assert [(d.line, d.severity) for d in diags] == [(3, Severity.WARNING)]
     assert "write [[target\\|label]]" in diags[0].message
+
+
+def test_a_pipe_outside_a_table_is_a_label() -> None:
+    # No separator row: a paragraph that happens to start with "|", where [[x|y]] is a link.
+    note, diags = parse_note("t.md", "| 不是表格 [[x|y]] |\n后文\n".encode())
+    assert [(lk.target, lk.label) for lk in note.links] == [("x", "y")]
+    assert diags == []
+
+
+# ---- What the page shows: the scanner reads a body the way the renderer does --------------------
+
+def links(source: str) -> list[str]:
+    return [lk.label or lk.target for lk in scan_body(source, 1).links if not lk.markdown]
+
+
+def tasks(source: str) -> list[bool]:
+    return [t.checked for t in scan_body(source, 1).tasks]
+
+
+def markers(source: str) -> list[str]:
+    return [m.kind for m in scan_body(source, 1).markers]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    # Indented code: four spaces or a tab, after a blank line (or a heading, or the start).
+    ("段落\n\n    [[a]]\n\n[[ok]]", ["ok"]),
+    ("段落\n\n\t[[a]]\n\n[[ok]]", ["ok"]),
+    ("## 小节\n    [[a]]\n[[ok]]", ["ok"]),
+    ("    [[a]]\n\n[[ok]]", ["ok"]),
+    ("段落\n    [[lazy]]", ["lazy"]),  # no blank line: the paragraph goes on
+    ("段落\n\n    [[a]]\n紧接着 [[ok]]", ["ok"]),  # a line not indented ends the code
+    # ... but not a list item's continuation, however the list is indented.
+    ("- 项目\n\n    [[续段]]\n\n        [[代码]]", ["续段"]),
+    ("- a\n  - b\n\n        [[b的续段]]\n\n            [[代码]]", ["b的续段"]),
+    ("1. 步骤\n\n        [[代码]]\n\n2. 下一步 [[ok]]", ["ok"]),
+    ("- a\n\n  两格续段 [[两格]]\n\n    [[代码]]", ["两格"]),  # two spaces leave the list
+    # Fenced code: ``` and ~~~, indented in a list, in a blockquote; unclosed is no fence.
+    ("```\n[[a]]\n```\n~~~\n[[b]]\n~~~\n[[ok]]", ["ok"]),
+    ("- 项目\n\n    ```python\n    [[a]]\n    ```\n\n    [[ok]]", ["ok"]),
+    ("- a\n  ```\n  [[a]]\n  ```\n- b [[ok]]", ["ok"]),
+    ("> ```\n> [[a]]\n> ```\n> [[ok]]", ["ok"]),
+    ("````\n[[a]]\n```\n[[b]]\n````\n[[ok]]", ["ok"]),
+    ("[[ok]]\n\n```\n[[未闭合]]\n", ["ok", "未闭合"]),
+    ("- a\n\n    ```\n    x\n\n[[ok]]\n```", ["ok"]),  # a less indented line: no fence
+    # Code spans, escaped backticks.
+    ("`[[a]]` ``[[b]] ` x`` \\`[[ok]]\\`", ["ok"]),
+    # HTML comments: inline, on their own lines, over several lines, unclosed.
+    ("前 <!-- [[a]] --> 后 [[ok]]", ["ok"]),
+    ("<!-- [[a]] -->\n\n<!--\n[[b]]\n-->\n[[ok]]", ["ok"]),
+    ("文字 <!-- 开始\n[[a]] 结束 -->\n之后 [[ok]]", ["ok"]),
+    ("<!-- 注释 --> [[ok]]", ["ok"]),
+    ("<!-- 没有结束 [[ok]]", ["ok"]),
+    # Raw HTML blocks: a block-level tag at the start of a line, to its closing tag.
+    ("<div>[[a]]</div>\n\n<div>\n[[b]]\n\n[[c]]\n</div>\n[[ok]]", ["ok"]),
+    ("<div>[[a]]</div> [[ok]]", ["ok"]),  # after the block, the line is Markdown again
+    ("<div><div>[[a]]</div>\n[[b]]\n</div>\n\n[[ok]]", ["ok"]),
+    ("<details><summary>[[a]]</summary>\n[[b]]\n</details>\n\n[[ok]]", ["ok"]),
+    ("[[ok]]\n\n<div>\n[[a]]\n\n## 不是标题\n", ["ok"]),  # unclosed: to the end
+    ("  <div>[[a]]</div>\n\n段落\n\n    <div>[[b]]</div>\n\n[[ok]]", ["ok"]),
+    ("段落\n<div>[[a]]</div>\n后文 [[ok]]", ["ok"]),
+    ("<script>\nvar a = '</div>';\n// [[a]]\n</script>\n\n[[ok]]", ["ok"]),
+    ("<hr>[[ok]]", ["ok"]),
+    # ... but inline HTML, or a block tag inside a line or list item, is part of the text.
+    ("<span>[[a]]</span> 和 <b>[[b]]</b>\n\n- <div>[[c]]</div>\n\n文字 <div>[[d]]</div>", ["a", "b", "c", "d"]),
+    ('<img alt="[[a]]" src="x.png"> [[ok]]', ["ok"]),  # inside a tag: nobody sees it
+    ("[[缺<b>失</b>]] [[a $x$ b]]", ["缺<b>失</b>", "a $x$ b"]),  # markup in a link is its text
+    # Math: $...$, $$...$$ inline, and $$ blocks show TeX.
+    ("公式 $[[a]]$ 与 $$[[b]]$$ 之后 [[ok]]", ["ok"]),
+    ("$$\n[[a]]\n$$\n\n$$\nx\n\n[[b]]\n$$\n\n[[ok]]", ["ok"]),
+    ("价格 $5 和 $6 [[ok]]", ["ok"]),
+    ("$a$ [[ok]] $b$", ["ok"]),
+    ("$$ 没有结束 [[a]]\n\n## 标题 [[b]]", ["a", "b"]),  # unclosed: the text comes back
+    # Tables: a cell's [[a\|b]] is a link, [[a|b]] is cut; code keeps its pipe.
+    ("| 列 | 说明 |\n|---|---|\n| [[a\\|标签]] | [[b|断开]] |\n| `[[c]]` | [[d]] |", ["标签", "d"]),
+    ("| a | b |\n|---|---|\n| `x|y` [[表内]] | c |", ["表内"]),
+    # Containers: blockquotes, admonitions, details, footnotes, definitions.
+    ("> 引用 [[a]]\n>\n>     [[代码]]\n\n> 第二段 [[b]]", ["a", "b"]),
+    ("> 引用\n续行 [[lazy]]\n\n    [[代码]]", ["lazy"]),
+    ('!!! note "提示 [[t]]"\n    内容 [[a]]\n\n        [[代码]]\n\n[[ok]]', ["t", "a", "ok"]),
+    ("!!! note\n    - [ ] 任务\n\n        [[列表续段]]", ["列表续段"]),
+    ("!!! note\n    内容\n不缩进 [[出来]]\n\n    [[代码]]", ["出来"]),
+    ('??? note "折叠"\n    [[a]]\n\n    更多 [[b]]', ["a", "b"]),
+    ("正文[^1]。\n\n[^1]: 脚注 [[a]]\n\n    续 [[b]]", ["a", "b"]),
+    ("术语 [[t]]\n:   定义 [[a]]\n\n    续 [[b]]", ["t", "a", "b"]),
+    # Headings, emphasis, links in link labels; escapes; empty links.
+    ("## 参见 [[a]]\n\n### [[b]] 的用法", ["a", "b"]),
+    ("**[[a]]** *[[b]]* ~~[[c]]~~ [见 [[d]]](x.md)", ["a", "b", "c", "d"]),
+    ("\\[[a]] [[ ]] [[|x]] [[#h]]", ["a"]),
+    ("# 标题 [[不显示]]\n\n[[ok]]", ["ok"]),  # the page drops a leading H1 and prints the title
+])
+def test_links_are_what_the_page_shows(source: str, expected: list[str]) -> None:
+    assert links(source) == expected
+
+
+def test_code_in_a_link_counts_as_its_text() -> None:
+    scan = scan_body("[[过滤器#`wikilink`|w]] [[过滤器#`a<b`]] [[`目标`]] [[目标|`代码`标签]]", 1)
+    assert [(lk.target, lk.heading, lk.label) for lk in scan.links] == [
+        ("过滤器", "wikilink", "w"), ("过滤器", "a<b", None), ("目标", None, None), ("目标", None, "代码标签")]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("- [ ] a\n* [x] b\n+ [X] c\n1. [ ] d\n-\t[ ] e\n- [ ] ", [False, True, True, False, False, False]),
+    ("2) [ ] 不是列表\n\n- [ ]\n\n- [ ]x", []),
+    ("段落\n- [ ] 列表就在段落下面\n  - [x] 嵌套", [False, True]),
+    ("段落\n    - [ ] 四格缩进：代码", []),
+    ("- a\n\n  懒段落\n- [ ] 段落里的文字", []),
+    ("- a\n\n    文字\n    - [ ] 段落里的文字", []),
+    ("- [ ] a\n\n- [x] b\n\n    - [ ] 嵌套", [False, True, False]),
+    ("> - [ ] 引用里\n> - [x] 的任务", [False, True]),
+    ("!!! note\n    - [ ] 提示里的任务", [False]),
+    ("- [ ] 变成标题\n---", []),  # a setext underline
+    ("段落\n\n    - [ ] 代码\n\n```\n- [ ] 代码\n```\n\n<div>\n- [ ] HTML\n</div>\n<!--\n- [ ] 注释\n-->", []),
+    ("$$\n- [ ] 公式\n$$\n\n- [x] 任务", [True]),
+])
+def test_tasks_are_the_page_checkboxes(source: str, expected: list[bool]) -> None:
+    assert tasks(source) == expected
+
+
+def test_task_text_keeps_its_code() -> None:
+    assert [t.text for t in scan_body("- [ ] 修复 `foo` 函数 [[a|链接]]", 1).tasks] == ["修复 foo 函数 链接"]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("TODO 一 `TODO` <!-- TODO --> $TODO$ <span title=\"TODO\">看</span>", ["TODO"]),
+    ("    TODO 代码\n\n待补充：推导\n\n$$\n待修\n$$", ["待补充"]),
+    ("<!--\nTODO\n-->\n<details>\n<summary>TODO 看得见</summary>\n<code>TODO</code>\n</details>", ["TODO"]),
+])
+def test_markers_are_the_text_the_page_shows(source: str, expected: list[str]) -> None:
+    assert markers(source) == expected
+
+
+def test_headings_in_containers_and_not_in_code() -> None:
+    scan = scan_body("> ## 引用里\n\n!!! note\n    ## 提示里\n\n段落\n\n    ## 代码\n\n<div>\n## HTML\n</div>\n", 1)
+    assert [(h.level, h.text, h.line) for h in scan.headings] == [(2, "引用里", 1), (2, "提示里", 4)]
+    assert scan.first_h1 is None
+
+
+def test_list_spacing_is_shared_with_the_renderer() -> None:
+    from kbsite.core.wikilinks import respace_lists
+
+    out = list(respace_lists(["段落", "- a", "  - b", "    - c", "", "文字", "    - 代码"]))
+    assert out == [(False, "段落"), (True, "- a"), (False, "    - b"), (False, "        - c"), (False, ""),
+                   (False, "文字"), (True, "    - 代码")]
+
+
+def test_hidden_spans_for_the_renderer() -> None:
+    from kbsite.core.wikilinks import hidden_spans
+
+    text = "a <!-- [[x]] --> $y$ $$z$$ <b>"
+    assert [text[s:e] for s, e in sorted(hidden_spans(text))] == ["<!-- [[x]] -->", "$y$", "$$z$$", "<b>"]

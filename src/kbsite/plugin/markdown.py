@@ -6,6 +6,7 @@ inline patterns run) are left alone, and every element is built with ElementTree
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from typing import Callable, Protocol
@@ -15,9 +16,9 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.util import AtomicString
+from markdown.util import HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, INLINE_PLACEHOLDER_RE, STX, AtomicString
 
-from kbsite.core.wikilinks import WIKILINK_RE
+from kbsite.core.wikilinks import WIKILINK_RE, covered, hidden_spans, respace_lists
 
 WIKILINK_PATTERN = WIKILINK_RE.pattern  # one definition, shared with the core scanner
 # $...$ inline math: no space just inside the dollars, not a price like $5 and $6.
@@ -32,13 +33,31 @@ class LinkTarget(Protocol):
 
 
 class WikilinkInlineProcessor(InlineProcessor):
-    def __init__(self, pattern: str, resolve: Callable[[str, str | None], LinkTarget | None]) -> None:
-        super().__init__(pattern)
+    """``[[target#heading|label]]``, after code spans (stashed) and before everything else.
+
+    A match inside an HTML comment or tag, or inside math, is left alone (the comment hides it,
+    the math shows it as TeX), as is one with no target; one that holds markup is a link whose
+    text shows the markup as text. Code in the target or heading counts as its text
+    (``[[过滤器#`wikilink`]]`` links to the heading "wikilink"); in the label it stays code.
+    The core's scanner (kbsite.core.wikilinks) counts exactly the links made here.
+    """
+
+    _TAG_RE = re.compile(r"<[^>]*>")
+
+    def __init__(self, pattern: str, resolve: Callable[[str, str | None], LinkTarget | None],
+                 md: Markdown | None = None) -> None:
+        super().__init__(pattern, md)
         self.resolve = resolve
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # type: ignore[override]
-        target = m.group("target").strip()
-        heading = (m.group("heading") or "").strip() or None
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
+        if ("<" in data or "$" in data) and covered(hidden_spans(data), m.start(0), m.end(0)):
+            return None, None, None
+        target = self.code_text(m.group("target")).strip()
+        if not target:
+            return None, None, None
+        heading = self.code_text(m.group("heading") or "").strip() or None
         label = (m.group("label") or "").strip() or None
         hit = self.resolve(target, heading)
         if hit is None or hit.href is None:
@@ -54,6 +73,31 @@ class WikilinkInlineProcessor(InlineProcessor):
         # AtomicString: the text is final (a title from front matter must not be parsed as HTML).
         el.text = AtomicString(label or (f"{hit.title} § {heading}" if heading else hit.title))
         return el, m.start(0), m.end(0)
+
+    def code_text(self, text: str) -> str:
+        """``text`` with each stashed code span put back as the text it shows (not its placeholder)."""
+        if INLINE_PLACEHOLDER_PREFIX not in text or self.md is None:
+            return text
+        md = self.md
+        stash = md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
+
+        def raw(hm: re.Match[str]) -> str:
+            block = md.htmlStash.rawHtmlBlocks[int(hm.group(1))]
+            return block if isinstance(block, str) else etree.tostring(block, encoding="unicode")
+
+        def code(pm: re.Match[str]) -> str:
+            node = stash.get(pm.group(1))
+            if isinstance(node, etree.Element):  # a <code>; its text is escaped, or stashed as HTML
+                shown = "".join(node.itertext())
+            elif isinstance(node, str):
+                shown = node
+            else:
+                return pm.group(0)
+            if STX in shown:  # pymdownx.inlinehilite's highlighted code
+                shown = self._TAG_RE.sub("", HTML_PLACEHOLDER_RE.sub(raw, shown))
+            return html.unescape(shown)
+
+        return INLINE_PLACEHOLDER_RE.sub(code, text)
 
 
 class InlineMathProcessor(InlineProcessor):
@@ -101,37 +145,16 @@ class ListSpacingPreprocessor(Preprocessor):
 
     Python-Markdown needs a blank line before a list and four spaces per nesting level; notes
     written for GitHub start a list right under a paragraph line and indent nested items by two.
-    Runs after fenced code is stashed, so code is untouched.
+    Runs after fenced code is stashed, so code is untouched. The rule is the core's
+    ``respace_lists``, which the core's scanner reads lists with too.
     """
-
-    ITEM_RE = re.compile(r"^(?P<indent> *)(?:[-*+]|\d+[.)])[ \t]+\S")
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
-        prev_kind = "blank"  # blank | item | text
-        indents: list[int] = []  # source indents of the open list levels
-        for line in lines:
-            m = self.ITEM_RE.match(line)
-            if not line.strip():
-                prev_kind = "blank"
-                out.append(line)
-                continue
-            if m is None:
-                if prev_kind == "blank" and not line.startswith(" "):
-                    indents = []
-                prev_kind = "text" if prev_kind != "item" or not line.startswith(" ") else "item"
-                out.append(line)
-                continue
-            indent = len(m.group("indent"))
-            if prev_kind == "text" and not indents:
+        for blank, line in respace_lists(lines):
+            if blank:
                 out.append("")  # a list right under a paragraph line
-            while indents and indent < indents[-1]:
-                indents.pop()
-            if not indents or indent > indents[-1]:
-                indents.append(indent)
-            level = len(indents) - 1
-            out.append(" " * (4 * level) + line.lstrip(" ") if indent and level else line)
-            prev_kind = "item"
+            out.append(line)
         return out
 
 
@@ -147,7 +170,7 @@ class KbMarkdownExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # After code spans (190); before backslash escapes (180), so "[[a\\|b]]" in a table cell and
         # TeX backslashes reach us intact, and before reference links (170) see "[[".
-        md.inlinePatterns.register(WikilinkInlineProcessor(WIKILINK_PATTERN, self.resolve), "kb_wikilink", 187)
+        md.inlinePatterns.register(WikilinkInlineProcessor(WIKILINK_PATTERN, self.resolve, md), "kb_wikilink", 187)
         md.inlinePatterns.register(
             InlineMathProcessor(DISPLAY_MATH_PATTERN, md, self.render_math, True), "kb_math_display", 186)
         md.inlinePatterns.register(

@@ -82,3 +82,101 @@ def test_notes_speak_in_the_owners_voice() -> None:
         "notes refer to their source material in the third person; write 我的原始笔记 / 课程笔记 / "
         "读书笔记, or name the source directly:\n" + "\n".join(hits)
     )
+
+
+# --- A `done` note must really be finished -------------------------------------------------------
+#
+# `status: done` is what the coverage report counts, so it has to tell the truth: a done note has
+# at least MIN_DONE_BODY characters of body (front matter excluded, surrounding whitespace
+# stripped), and a done paper carries the metadata a reader needs to find the paper.
+
+MIN_DONE_BODY = 800
+PAPER_FIELDS = ("year", "venue", "authors", "url")
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
+
+
+def _split(text: str) -> tuple[dict, str]:
+    """Front matter (parsed YAML, {} when absent or unreadable) and body of a note."""
+    import yaml
+
+    text = text.lstrip("\ufeff")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError:
+        meta = {}
+    return (meta if isinstance(meta, dict) else {}), match.group(2)
+
+
+def _too_short(text: str) -> int | None:
+    """Body length of a done note that is under MIN_DONE_BODY, else None."""
+    meta, body = _split(text)
+    if str(meta.get("status", "")).strip().lower() != "done":
+        return None
+    length = len(body.strip())
+    return length if length < MIN_DONE_BODY else None
+
+
+def _missing_paper_fields(text: str) -> list[str]:
+    """Metadata fields a done paper lacks (empty values count as missing)."""
+    meta, _ = _split(text)
+    if str(meta.get("status", "")).strip().lower() != "done" or meta.get("type") != "paper":
+        return []
+    missing = []
+    for field in PAPER_FIELDS:
+        value = meta.get(field)
+        if value is None or (isinstance(value, (str, list)) and not value) or value == [None]:
+            missing.append(field)
+        elif field == "url" and not str(value).startswith(("http://", "https://")):
+            missing.append(field)
+    return missing
+
+
+_GOOD_PAPER = (
+    "---\ntitle: X\ntype: paper\nstatus: done\nyear: 2024\nvenue: ICML 2024\n"
+    "authors: [A. Author]\nurl: https://arxiv.org/abs/0000.00000\n---\n\n# X\n\n" + "正文。" * 300
+)
+
+
+def test_length_check_catches_a_short_done_note() -> None:
+    short = "---\ntitle: X\nstatus: done\n---\n\n# X\n\n" + "字" * 790
+    # Front matter does not count: a long YAML block cannot pad a short body.
+    padded = "---\ntitle: X\nstatus: done\ntags: [" + ", ".join(["标签"] * 400) + "]\n---\n\n短正文。\n"
+    assert _too_short(short) is not None
+    assert _too_short(padded) is not None
+    assert _too_short(short.replace("status: done", "status: draft")) is None
+    assert _too_short(_GOOD_PAPER) is None
+
+
+def test_metadata_check_catches_an_incomplete_done_paper() -> None:
+    assert _missing_paper_fields(_GOOD_PAPER) == []
+    assert _missing_paper_fields(_GOOD_PAPER.replace("venue: ICML 2024\n", "")) == ["venue"]
+    assert _missing_paper_fields(_GOOD_PAPER.replace("[A. Author]", "[]")) == ["authors"]
+    assert _missing_paper_fields(_GOOD_PAPER.replace("https://arxiv.org/abs/0000.00000", "待核实")) == ["url"]
+    assert _missing_paper_fields(_GOOD_PAPER.replace("year: 2024\n", "").replace("status: done", "status: draft")) == []
+    # Only papers are held to the paper fields.
+    assert _missing_paper_fields(_GOOD_PAPER.replace("type: paper", "type: model").replace("year: 2024\n", "")) == []
+
+
+def test_every_done_note_has_a_real_body() -> None:
+    short = []
+    for path in sorted(NOTES.rglob("*.md")):
+        length = _too_short(path.read_text(encoding="utf-8-sig"))
+        if length is not None:
+            short.append(f"{path.relative_to(NOTES.parent)}: {length} characters")
+    assert not short, (
+        f"done notes with under {MIN_DONE_BODY} characters of body; expand them or set them back to "
+        "draft:\n" + "\n".join(short)
+    )
+
+
+def test_every_done_paper_has_its_metadata() -> None:
+    incomplete = []
+    for path in sorted(NOTES.rglob("*.md")):
+        missing = _missing_paper_fields(path.read_text(encoding="utf-8-sig"))
+        if missing:
+            incomplete.append(f"{path.relative_to(NOTES.parent)}: missing {', '.join(missing)}")
+    assert not incomplete, "done papers without year / venue / authors / url:\n" + "\n".join(incomplete)

@@ -6,6 +6,8 @@ an unclosed ``%%``, and so does this. ``%%`` inside code (fenced or inline) is n
 
 from __future__ import annotations
 
+from typing import Callable
+
 from kbsite.core.wikilinks import CODE_SPAN_RE, FENCE_RE
 
 
@@ -52,27 +54,23 @@ def comment_spans(text: str) -> list[tuple[int, int]]:
 
 def strip_comments(text: str) -> str:
     """``text`` without its comments (what the renderer reads)."""
-    spans = comment_spans(text)
-    if not spans:
-        return text
-    out, pos = [], 0
-    for start, end in spans:
-        out.append(text[pos:start])
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return _replace(text, lambda comment: "")
 
 
 def blank_comments(text: str) -> str:
     """``text`` with each comment blanked to spaces, its line breaks kept (what the scanner reads:
     links, tasks and TODOs in a comment count nowhere, and line numbers stay true)."""
+    return _replace(text, lambda comment: "".join("\n" if c == "\n" else " " for c in comment))
+
+
+def _replace(text: str, fill: Callable[[str], str]) -> str:
     spans = comment_spans(text)
     if not spans:
         return text
     out, pos = [], 0
     for start, end in spans:
         out.append(text[pos:start])
-        out.append("".join("\n" if c == "\n" else " " for c in text[start:end]))
+        out.append(fill(text[start:end]))
         pos = end
     out.append(text[pos:])
     return "".join(out)

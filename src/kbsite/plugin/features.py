@@ -36,4 +36,7 @@ def run(features: list[Any], hook: str, *args: Any) -> None:
 
 def default_features() -> list[Any]:
     """The reader features of a build, in the order their hooks run."""
-    return []
+    from kbsite.plugin.graph import GraphFeature
+    from kbsite.plugin.previews import PreviewFeature
+
+    return [GraphFeature(), PreviewFeature()]

@@ -1,0 +1,289 @@
+"""plugin: the graph view. A local graph on every note and topic page, a global graph page.
+
+Data files (written in ``on_post_build``, one pass over the graph from ``core.graphdata``):
+
+- ``assets/kbsite/graph/<page>.json`` per note and topic page: the page's node and its
+  neighbours (links, backlinks, topics, sub-topics, members, wanted notes), as many as fit in
+  ``LOCAL_BUDGET`` bytes, and the edges among them. ``<page>`` is ``core.graphdata.data_path``
+  of the page URL; a depth-2 graph fetches the neighbours' files the same way.
+- ``assets/kbsite/graph/global.json``: every node with a seed position, every edge; fetched
+  only by the global graph page (``graph.md``, template ``kbsite/graph.html``).
+
+Node arrays are ``[url, title, type, status]`` (global: ``+ [x, y]``); ``url`` is site-relative
+and percent-encoded (``File.url``), ``""`` for a wanted note. Edges are flat index pairs per
+kind. docs/reader.md describes the format. Every string is note data: graph.js puts it into
+the page with ``textContent`` and attributes only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from kbsite.core.graphdata import (
+    EDGE_KINDS, WANTED, GraphData, Neighbour, data_path, graph_data, note_key, seed_layout, topic_key,
+)
+from kbsite.plugin.views import STATUS_LABELS, TYPE_LABELS
+from kbsite.plugin.viewmodels import TopicNode
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
+
+    from kbsite.plugin.plugin import KbsitePlugin
+
+log = get_plugin_logger(__name__)
+
+GRAPH_JS = "assets/kbsite/graph.js"
+READER_CSS = "assets/kbsite/reader.css"
+GRAPH_URI = "graph.md"
+GRAPH_TITLE = "知识图谱"
+DATA_DIR = "assets/kbsite/graph"
+GLOBAL_FILE = "global.json"
+LOCAL_BUDGET = 5000  # bytes of graph data one page loads (the budget is 5 KB)
+RELATION_LABELS = {"parent": "上级主题", "topic": "所属主题", "link": "链接到", "backlink": "被链接",
+                   "wanted": "想写的笔记", "child": "子主题", "member": "主题里的笔记"}
+GRAPH_STATUS_LABELS = {**STATUS_LABELS, "wanted": "还没写", "": ""}
+
+
+# ---- View models (the templates' data; text fields are raw note data, escaped by the env) ----
+
+
+@dataclass(frozen=True, slots=True)
+class GraphItem:
+    url: str  # site-relative, "" for a wanted note
+    title: str
+    type_label: str
+    status: str
+    status_label: str
+
+
+@dataclass(slots=True)
+class GraphGroup:
+    relation: str
+    label: str
+    items: list[GraphItem]
+
+
+@dataclass(slots=True)
+class LocalGraphView:
+    """``kb_graph`` on note and topic pages: the data file and the same nodes as a list."""
+
+    data_url: str  # site-relative
+    count: int  # neighbours in the file (the list shows the same ones)
+    more: int  # neighbours left out to keep the file small
+    groups: list[GraphGroup]
+
+
+@dataclass(slots=True)
+class GraphPageView:
+    """``kb_graph_page`` on the global graph page."""
+
+    data_url: str
+    url: str  # the graph page's own site-relative URL ("" when docs_dir has its own graph.md)
+    notes: int
+    topics: int
+    wanted: int
+    edges: int
+    tree: list[TopicNode]
+
+
+# ---- The feature -----------------------------------------------------------------------------
+
+
+def add_asset(values: list[Any], path: str) -> None:
+    """Append ``path`` to ``extra_css`` / ``extra_javascript`` once (two features share one CSS)."""
+    if all(str(v) != path for v in values):
+        values.append(path)
+
+
+class GraphFeature:
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.data: GraphData | None = None
+        self.urls: dict[str, str] = {}  # node key -> site-relative URL ("" for wanted notes)
+        self.positions: dict[str, tuple[float, float]] = {}
+        self._local: dict[str, tuple[bytes, LocalGraphView] | None] = {}
+        self._page_node: dict[str, str] = {}  # src_uri -> node key
+        self.page_view: GraphPageView | None = None
+        self.page_url = ""
+
+    def on_config(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
+        self._reset()
+        add_asset(config.extra_css, READER_CSS)
+        add_asset(config.extra_javascript, GRAPH_JS)
+
+    def on_files(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
+        vault, views = plugin.vault, plugin.views
+        assert vault is not None and views is not None
+        self.data = data = graph_data(vault)
+        for key, node in data.nodes.items():
+            if node.note is not None:
+                self.urls[key] = views.note_ref(node.note).url
+            elif node.topic is not None:
+                self.urls[key] = views.topic_ref(node.topic).url
+            else:
+                self.urls[key] = ""
+        for uri, note in plugin._note_files.items():
+            self._page_node[uri] = note_key(note)
+        for uri, topic in plugin._topic_files.items():
+            self._page_node[uri] = topic_key(topic)
+        self.positions = seed_layout(data, vault)
+        self._add_page(plugin, files, config)
+
+    def _add_page(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
+        if files.get_file_from_path(GRAPH_URI) is not None:
+            log.info(f"docs_dir has its own {GRAPH_URI}; kbsite does not generate the graph page")
+            return
+        from kbsite.plugin.plugin import TODO_URI  # here: the plugin module imports the features
+
+        # The graph page goes right before the todo report in the nav (kbsite's own nav has that
+        # entry; a nav the user wrote without it is left as it is, the page is still there).
+        nav = config.nav if isinstance(config.nav, list) else None
+        todo = next((i for i, item in enumerate(nav or []) if isinstance(item, dict)
+                     and list(item.values()) == [TODO_URI]), None)
+        in_nav = nav is not None and todo is not None
+        content = f"---\ntemplate: kbsite/graph.html\ntitle: {GRAPH_TITLE}\nhide:\n  - toc\n---\n"
+        page = File.generated(config, GRAPH_URI, content=content,
+                              inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
+        files.append(page)
+        self.page_url = page.url
+        if nav is not None and todo is not None and not any(
+                isinstance(item, dict) and GRAPH_URI in item.values() for item in nav):
+            nav.insert(todo, {GRAPH_TITLE: GRAPH_URI})
+
+    def on_env(self, plugin: KbsitePlugin, env: Any, config: MkDocsConfig) -> None:
+        data, views = self.data, plugin.views
+        if data is None or views is None:
+            return
+        kinds = [n.kind for n in data.nodes.values()]
+        self.page_view = GraphPageView(
+            data_url=f"{DATA_DIR}/{GLOBAL_FILE}",
+            url=self.page_url,
+            notes=kinds.count("note"),
+            topics=sum(1 for n in data.nodes.values() if n.type == "topic"),
+            wanted=kinds.count(WANTED),
+            edges=len(data.edges),
+            tree=views.topic_tree(),
+        )
+        env.globals["kb_graph_page"] = self.page_view
+
+    def on_page_context(self, plugin: KbsitePlugin, context: dict[str, Any], page: Page) -> None:
+        key = self._page_node.get(page.file.src_uri)
+        local = self.local(key) if key is not None else None
+        context["kb_graph"] = local[1] if local is not None else None
+
+    def on_post_build(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
+        if self.data is None:
+            return
+        out = Path(config.site_dir) / DATA_DIR
+        made: set[Path] = set()
+        write_data(out / GLOBAL_FILE, self.global_json(), made)
+        for key in self._page_node.values():
+            local = self.local(key)
+            rel = data_path(self.urls.get(key, ""))
+            if local is not None and rel is not None:
+                write_data(out / (rel + ".json"), local[0], made)
+
+    # ---- Data ---------------------------------------------------------------------------------
+
+    def _node(self, key: str) -> list[Any]:
+        assert self.data is not None
+        node = self.data.nodes[key]
+        return [self.urls.get(key, ""), node.title, node.type, node.status]
+
+    def local(self, key: str) -> tuple[bytes, LocalGraphView] | None:
+        """The data file of one page's node and the view of the same nodes (memoised)."""
+        if key in self._local:
+            return self._local[key]
+        result = None
+        if self.data is not None and key in self.data.nodes and self.urls.get(key) and \
+                data_path(self.urls[key]) is not None:
+            neighbours = self.data.neighbours(key)
+            k = len(neighbours)
+            body = self._local_json(key, neighbours, k)
+            if len(body) > LOCAL_BUDGET:  # the most neighbours that fit, by binary search
+                lo, hi = 0, k
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    if len(self._local_json(key, neighbours, mid)) <= LOCAL_BUDGET:
+                        lo = mid
+                    else:
+                        hi = mid - 1
+                k = lo
+                body = self._local_json(key, neighbours, k)
+            result = (body, self._local_view(key, neighbours[:k], len(neighbours) - k))
+        self._local[key] = result
+        return result
+
+    def _local_json(self, key: str, neighbours: list[Neighbour], k: int) -> bytes:
+        assert self.data is not None
+        keys = [key] + [n.key for n in neighbours[:k]]
+        index = {node: i for i, node in enumerate(keys)}
+        edges: dict[str, list[int]] = {}
+        for source, target, kind in self.data.induced_edges(keys):
+            edges.setdefault(kind, []).extend((index[source], index[target]))
+        payload: dict[str, Any] = {"v": 1, "nodes": [self._node(n) for n in keys],
+                                   "edges": {kind: edges[kind] for kind in EDGE_KINDS if kind in edges}}
+        if k < len(neighbours):
+            payload["more"] = len(neighbours) - k
+        return _dumps(payload)
+
+    def _local_view(self, key: str, shown: list[Neighbour], more: int) -> LocalGraphView:
+        assert self.data is not None
+        groups: dict[str, GraphGroup] = {}
+        for n in shown:
+            node = self.data.nodes[n.key]
+            group = groups.get(n.relation)
+            if group is None:
+                group = groups[n.relation] = GraphGroup(n.relation, RELATION_LABELS[n.relation], [])
+            group.items.append(GraphItem(self.urls.get(n.key, ""), node.title,
+                                         TYPE_LABELS.get(node.type, node.type), node.status,
+                                         GRAPH_STATUS_LABELS.get(node.status, node.status)))
+        url = f"{DATA_DIR}/{_strip_page(self.urls[key])}.json"
+        return LocalGraphView(url, len(shown), more, list(groups.values()))
+
+    def global_json(self) -> bytes:
+        assert self.data is not None
+        keys = list(self.data.nodes)
+        index = {key: i for i, key in enumerate(keys)}
+        nodes = [self._node(k) + list(self.positions.get(k, (0.0, 0.0))) for k in keys]
+        edges: dict[str, list[int]] = {kind: [] for kind in EDGE_KINDS}
+        for source, target, kind in self.data.edges:
+            edges[kind].extend((index[source], index[target]))
+        return _dumps({"v": 1, "nodes": nodes, "edges": edges})
+
+
+def _strip_page(url: str) -> str:
+    """The encoded form of ``data_path``: what the browser requests for a page URL."""
+    rel = url.split("#", 1)[0]
+    if rel.endswith("/"):
+        rel = rel[:-1]
+    elif rel.endswith(".html"):
+        rel = rel[:-5]
+    return rel or "index"
+
+
+def _dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_data(path: Path, data: bytes, made: set[Path] | None = None) -> None:
+    """Write one data file; a file the system refuses (a name too long) is a warning, not a failure.
+    ``made``: folders known to exist (thousands of files share a few folders)."""
+    try:
+        if made is None or path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if made is not None:
+                made.add(path.parent)
+        path.write_bytes(data)
+    except OSError as exc:  # e.g. a file name longer than the file system allows
+        log.warning(f"cannot write {path}: {exc}")
+

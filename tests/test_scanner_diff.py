@@ -21,7 +21,7 @@ import pytest
 
 from kbtest import MKDOCS_YML, REPO, build_kb, make_kb
 from kbsite.core.vault import Vault, load_vault
-from kbsite.core.wikilinks import MARKER_RE
+from kbsite.core.wikilinks import CALLOUT_MARKER, MARKER_RE
 
 # name -> (body, extensions the case needs beyond tests/kbtest.py's set)
 CASES: dict[str, tuple[str, frozenset[str]]] = {}
@@ -120,6 +120,18 @@ case("lead-h1", "# 标题 [[首行标题里]]\n\n[[目标]]\n", "no-title")
 case("escaped-and-empty", "\\[[转义]] [[ ]] [[|x]] [[#h]]\n")
 case("emphasis", "**[[粗]]** *[[斜]]* ~~[[删]]~~ [见 [[里面]]](target.md)\n")
 case("markers", "TODO 一 `TODO` <!-- TODO --> $TODO$\n\n    TODO\n\n待补充：推导\n\n待修 公式\n")
+# ---- Obsidian: callouts ------------------------------------------------------------------------
+case("callout", "> [!tip] 标题 [[目标]]\n> 内容 [[提示内]] TODO\n>\n> - [ ] 任务\n\n后文 [[目标]]\n")
+case("callout-folded", "> [!warning]- 折叠 [[折叠标题]]\n> [[折叠内]]\n\n> [!question]+\n> - [x] 开着\n")
+case("callout-adjacent", "> [!note]\n> 一 [[一]]\n\n> [!todo] 写实验\n> 二\n\n> 普通引用 [[三]]\n")
+case("callout-nested", "> [!note] 外\n> > [!bug] 内 [[内层]]\n> > - [ ] 内层任务\n>\n> 外层 [[外层]]\n")
+case("callout-todo", "> [!待办]\n> 第一行 [[待办链接]]\n\n> [!TODO]\n> - [ ] a\n\n- 项目\n\n    > [!todo] 项目里\n")
+case("callout-mid-block", "段落 [[前]]\n> [!tip] 中间\n> 内容 [[中]]\n")
+case("callout-not", "> 引用 [!tip] 不是\n> [!tip] 也不是 [[不是标注]]\n\n>[!tip]紧贴\n")
+case("callout-code", "> [!example]\n>     [[标注里的代码]]\n>\n> ```\n> [[围栏]]\n> ```\n")
+# ---- Obsidian: embeds of files are no note links ------------------------------------------------
+case("embeds", "![[图.png]] 与 ![[图.png|300]] 与 [[论文.pdf]] 与 ![[目标]] 与 \\![[目标]] 与 `![[代码.png]]` [[GPT-3.5]]\n")
+case("embeds-in-table", "| a | b |\n|---|---|\n| ![[图.png\\|200]] | [[目标]] |\n", "tables")
 case("mixed", "## 实验\n\n- [ ] 补表 [[目标#方法]]\n- [x] 读完\n\n```\n[[代码]]\n```\n\n"
               "<!-- [[注释]] -->\n正文 [[过滤器|过滤器们]] 与 [[缺失]]。\n")
 
@@ -159,6 +171,7 @@ class _Content(HTMLParser):
         self.open_link: list[str] | None = None
         self.link_depth = 0
         self.tasks: list[bool] = []
+        self.todo_callouts = 0  # > [!todo] callouts
         self.text: list[str] = []
         self.feed(markup)
         self.close()
@@ -177,6 +190,8 @@ class _Content(HTMLParser):
             self.open_link = [next(iter(classes & {"kb-link", "kb-wanted"})), "", anchor]
             self.links.append(self.open_link)
             self.link_depth = len(self.stack)
+        if inside and "kb-callout-todo" in classes:
+            self.todo_callouts += 1
         if inside and tag == "input" and a.get("type") == "checkbox":
             self.tasks.append("checked" in a)
         if tag not in self.VOID:
@@ -237,8 +252,12 @@ def _differences(root: Path, names: list[str]) -> list[str]:
         if [t.checked for t in note.tasks] != page.tasks:
             problems.append(f"{name}: tasks\n  core: {[t.checked for t in note.tasks]}\n  page: {page.tasks}")
         shown = [m.group(0) for m in MARKER_RE.finditer("".join(page.text))]
-        if [m.kind for m in note.markers] != shown:
-            problems.append(f"{name}: markers\n  core: {[m.kind for m in note.markers]}\n  page: {shown}")
+        text_markers = [m.kind for m in note.markers if m.kind != CALLOUT_MARKER]
+        if text_markers != shown:
+            problems.append(f"{name}: markers\n  core: {text_markers}\n  page: {shown}")
+        callouts = sum(1 for m in note.markers if m.kind == CALLOUT_MARKER)
+        if callouts != page.todo_callouts:
+            problems.append(f"{name}: todo callouts\n  core: {callouts}\n  page: {page.todo_callouts}")
     return problems
 
 

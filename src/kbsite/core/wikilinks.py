@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from kbsite.core.attachments import is_attachment_name
+from kbsite.core.callouts import CALLOUT_LINE_RE, CALLOUT_RE, parse_callout
 from kbsite.core.model import Heading, Link, Marker, Task
 
 WIKILINK_RE = re.compile(
@@ -115,8 +117,21 @@ _MAX_QUOTE_DEPTH = 100
 # past this many characters of work on one line, snippets are placed proportionally and texts cut.
 _EXACT_BUDGET = 200_000
 _CUT_TEXT = 500
+# The marker kind of a ``> [!todo]`` / ``> [!待办]`` callout (todo coverage counts it).
+CALLOUT_MARKER = "待办"
 _MASK = "\x01"  # stands in for a character of code: matched by the link pattern, never a delimiter
 _PLACEHOLDER = "\x02"  # a stashed fenced block or raw HTML block, as the block parser sees it
+
+
+@dataclass(frozen=True)
+class Embed:
+    """An ``![[embed]]`` of a file, or a ``[[link]]`` to one (``embed`` False): not a note link."""
+
+    target: str
+    heading: str | None
+    label: str | None
+    line: int  # 1-based line in the file
+    embed: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,12 @@ class BodyScan:
     first_h1: str | None
     first_h1_line: int | None  # 0-based index in the body of the first line, if it is an H1
     table_pipes: tuple[int, ...] = ()  # file lines of table rows with an unescaped [[a|b]]
+    embeds: tuple[Embed, ...] = ()  # ![[file]] embeds and [[file.pdf]] links: attachments, not notes
+
+
+def is_embed(text: str, start: int) -> bool:
+    """Whether the wikilink at ``text[start:]`` is an ``![[embed]]`` (a "!" before it, unescaped)."""
+    return start > 0 and text[start - 1] == "!" and (start < 2 or text[start - 2] != "\\")
 
 
 def mask_code_spans(line: str) -> str:
@@ -364,8 +385,9 @@ def scan_body(body: str, body_line: int) -> BodyScan:
             # The page drops a leading H1 (it prints the title itself): its links show nowhere.
             lead = body_line + first
             scan.links = [lk for lk in scan.links if lk.line != lead]
+            scan.embeds = [e for e in scan.embeds if e.line != lead]
     return BodyScan(tuple(scan.headings), tuple(scan.links), tuple(scan.tasks), tuple(scan.markers),
-                    scan.first_h1, first_h1_index, tuple(scan.table_pipes))
+                    scan.first_h1, first_h1_index, tuple(scan.table_pipes), tuple(scan.embeds))
 
 
 # ---- Preprocessors: fenced code, then raw HTML, as Python-Markdown stashes them ----------------
@@ -596,6 +618,7 @@ class _Scan:
         self.tasks: list[Task] = []
         self.markers: list[Marker] = []
         self.table_pipes: list[int] = []
+        self.embeds: list[Embed] = []
         self.heading: str | None = None  # the current heading, for tasks and markers
         self.first_h1: str | None = None
         self.first_h1_src: int | None = None
@@ -611,6 +634,21 @@ class _Scan:
         self.heading = title
         if level == 1 and self.first_h1 is None and top:
             self.first_h1, self.first_h1_src = title, src
+
+    def callout(self, src: int, text: str, a: int, b: int) -> None:
+        """A callout's first line (its ">" stripped): its title is inline text; a todo callout
+        is an open item (a marker of kind "待办", titled by its title or its first line)."""
+        m = CALLOUT_RE.match(text)
+        callout = parse_callout(text)
+        if m is None or callout is None:
+            return
+        if m.group("title"):
+            self.unit([(src, a + m.start("title"), b)])
+        if callout.kind == "todo":
+            title = plain_text(callout.title) if callout.custom_title else ""
+            if not title and src + 1 < len(self.lines):
+                title = plain_text(self.lines[src + 1].lstrip(" >"))
+            self.markers.append(Marker(CALLOUT_MARKER, title, self.body_line + src, self.heading))
 
     def task(self, src: int, mark: str, text: str) -> Task:
         return Task(plain_text(text), self.body_line + src, mark != " ", self.heading)
@@ -705,6 +743,11 @@ class _Scan:
                     continue
                 heading = restore("heading", wm).strip() if wm.group("heading") else ""
                 label = restore("label", wm).strip() if label else ""
+                if is_attachment_name(target):  # a file, embedded or linked: not a note link
+                    k = 0 if single else bisect.bisect_right(offsets, wm.start()) - 1
+                    self.embeds.append(Embed(target, heading or None, label or None,
+                                             self.body_line + parts[k][0], is_embed(masked, wm.start())))
+                    continue
                 line, snippet = place(wm)
                 self.links.append(Link(target, heading or None, label or None, line, snippet))
             if "](" in masked:
@@ -758,9 +801,11 @@ class _Blocks:
     blockquote's content goes to a nested ``_Blocks``.
     """
 
-    def __init__(self, scan: _Scan, depth: int = 0) -> None:
+    def __init__(self, scan: _Scan, depth: int = 0, callout: bool = False) -> None:
         self.scan = scan
         self.depth = depth  # blockquote depth
+        self.callout = callout  # a callout's content: never continued by another blockquote
+        self.callout_head = callout  # the next line is the callout's [!type] line
         self.stack: list[tuple[str, int]] = []  # (li | adm | dd | fn, content column), innermost last
         self.start = True  # the next line starts a block
         self.kind = ""  # the current block: para, list, code, table, math, quote, head
@@ -858,6 +903,14 @@ class _Blocks:
             self.blank()
             return
         self.after_rule, self.rule = self.rule, False  # does this line follow a rule (or setext underline)?
+        if self.callout_head:
+            # The callout's [!type] line: its title; the rest is parsed as a chunk of its own.
+            self.callout_head = False
+            self.scan.callout(src, text, a, b)
+            self.kind = "head"
+            self.start = True
+            self.floor = self.block_base
+            return
         if a == _RAW:
             self.scan.raw_block(src)
         kind = self.kind
@@ -1119,9 +1172,11 @@ class _Blocks:
     # -- blockquotes ----------------------------------------------------------------------------
 
     def quote_start(self, text: str, src: int, a: int, b: int, in_list: bool = False) -> None:
-        if self.quote is None or not self.quote_open:
+        head = CALLOUT_LINE_RE.match(text.lstrip(" ")) if "[!" in text else None
+        callout = head is not None and parse_callout(head.group("rest")) is not None
+        if self.quote is None or not self.quote_open or callout or self.quote.callout:
             self.end_quote()
-            self.quote = _Blocks(self.scan, self.depth + 1)
+            self.quote = _Blocks(self.scan, self.depth + 1, callout=callout)
         else:
             self.quote.blank()
         self.quote_open = False

@@ -16,11 +16,17 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, INLINE_PLACEHOLDER_RE, STX, AtomicString
 
+from kbsite.core.attachments import is_attachment_name
 from kbsite.core.wikilinks import WIKILINK_RE, covered, hidden_spans, respace_lists
 
 WIKILINK_PATTERN = WIKILINK_RE.pattern  # one definition, shared with the core scanner
+# ![[embed]]: a "!" not escaped, then a wikilink (kbsite.core.wikilinks.is_embed is the scanner's test).
+EMBED_PATTERN = r"(?<!\\)!" + WIKILINK_PATTERN
+# (target, heading, label, embedded) -> the element an embed or a link to a file becomes, or None.
+EmbedFn = Callable[[str, "str | None", "str | None", bool], "etree.Element | None"]
 # $...$ inline math: no space just inside the dollars, not a price like $5 and $6.
 INLINE_MATH_PATTERN = r"(?<![\\$])\$(?![\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<!\s)\$(?!\d)"
 # $$...$$ inside a paragraph or list item (not a block of its own): display math, inline.
@@ -45,9 +51,11 @@ class WikilinkInlineProcessor(InlineProcessor):
     _TAG_RE = re.compile(r"<[^>]*>")
 
     def __init__(self, pattern: str, resolve: Callable[[str, str | None], LinkTarget | None],
-                 md: Markdown | None = None) -> None:
+                 md: Markdown | None = None, embed: EmbedFn | None = None, embedding: bool = False) -> None:
         super().__init__(pattern, md)
         self.resolve = resolve
+        self.embed = embed
+        self.embedding = embedding  # this processor handles ![[embeds]] (the pattern has the "!")
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
@@ -59,6 +67,12 @@ class WikilinkInlineProcessor(InlineProcessor):
             return None, None, None
         heading = self.code_text(m.group("heading") or "").strip() or None
         label = (m.group("label") or "").strip() or None
+        if self.embed is not None and (self.embedding or is_attachment_name(target)):
+            el = self.embed(target, heading, label, self.embedding)
+            if el is not None:
+                return el, m.start(0), m.end(0)
+            if self.embedding:
+                return None, None, None  # not embedded: the "!" stays text, the [[link]] a link
         hit = self.resolve(target, heading)
         if hit is None or hit.href is None:
             el = etree.Element("span")
@@ -158,19 +172,49 @@ class ListSpacingPreprocessor(Preprocessor):
         return out
 
 
+class AttachmentPathTreeprocessor(Treeprocessor):
+    """``![](图.png)`` whose file is in another folder: found vault-wide, as Obsidian does.
+
+    ``locate`` gets a relative ``src`` as written and returns the path (relative to the page's
+    source file, percent-encoded) of the file it names, or None when it is found as written or
+    not at all (MkDocs then reports it as usual)."""
+
+    def __init__(self, md: Markdown, locate: Callable[[str], str | None]) -> None:
+        super().__init__(md)
+        self.locate = locate
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter("img"):
+            src = el.get("src") or ""
+            if src and ":" not in src.split("/", 1)[0] and not src.startswith(("/", "#", "\\")):
+                found = self.locate(src)
+                if found is not None:
+                    el.set("src", found)
+
+
 class KbMarkdownExtension(Extension):
     """Registers wikilinks and math; ``resolve`` and ``render_math`` come from the plugin."""
 
     def __init__(self, resolve: Callable[[str, str | None], LinkTarget | None],
-                 render_math: Callable[[str, bool], str], **kwargs: object) -> None:
+                 render_math: Callable[[str, bool], str], embed: EmbedFn | None = None,
+                 locate: Callable[[str], str | None] | None = None, **kwargs: object) -> None:
         self.resolve = resolve
         self.render_math = render_math
+        self.embed = embed
+        self.locate = locate
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After code spans (190); before backslash escapes (180), so "[[a\\|b]]" in a table cell and
         # TeX backslashes reach us intact, and before reference links (170) see "[[".
-        md.inlinePatterns.register(WikilinkInlineProcessor(WIKILINK_PATTERN, self.resolve, md), "kb_wikilink", 187)
+        md.inlinePatterns.register(WikilinkInlineProcessor(WIKILINK_PATTERN, self.resolve, md, self.embed),
+                                   "kb_wikilink", 187)
+        if self.embed is not None:
+            md.inlinePatterns.register(
+                WikilinkInlineProcessor(EMBED_PATTERN, self.resolve, md, self.embed, embedding=True), "kb_embed", 188)
+        if self.locate is not None:
+            # Before MkDocs' relpath (0), which then makes the found path relative to the page.
+            md.treeprocessors.register(AttachmentPathTreeprocessor(md, self.locate), "kb_attachment_paths", 1)
         md.inlinePatterns.register(
             InlineMathProcessor(DISPLAY_MATH_PATTERN, md, self.render_math, True), "kb_math_display", 186)
         md.inlinePatterns.register(

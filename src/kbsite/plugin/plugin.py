@@ -8,7 +8,7 @@ import os
 import posixpath
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from markdown.extensions.toc import slugify as default_slugify
 from mkdocs.config.defaults import MkDocsConfig
@@ -19,7 +19,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths, write_file
 
+from kbsite.core.attachments import AttachmentIndex, is_attachment_name
 from kbsite.core.dates import NoteDates, git_file_dates, note_dates
+from kbsite.core.embeds import attachment_diagnostics
 from kbsite.core.files import display_prefix
 from kbsite.core.folders import Folder
 from kbsite.core.history import GitLog, load_git_log
@@ -31,6 +33,7 @@ from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, user_config
 from kbsite.plugin import features
+from kbsite.plugin.embeds import file_element, missing_element
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
@@ -111,6 +114,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._probes = Probes()  # each fast path checks the internals it needs, once per build
         self._use_page_cache = False
         self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
+        self._files: Files | None = None
+        self._attachments = AttachmentIndex(())
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -124,13 +129,15 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         apply_defaults(config, user_config(config))
         self._slug = configure_toc(config)
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
-        config.markdown_extensions.append(KbMarkdownExtension(self._resolve_wikilink, self._render_math))  # type: ignore[arg-type]
+        config.markdown_extensions.append(KbMarkdownExtension(  # type: ignore[arg-type]
+            self._resolve_wikilink, self._render_math, embed=self._embed, locate=self._locate_attachment))
         config.markdown_extensions.append(FragmentEncoderExtension())  # type: ignore[arg-type]
         config.markdown_extensions.append(ObsidianExtension())  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
         config.extra_css.append("assets/kbsite/kbsite.css")
+        config.extra_css.append("assets/kbsite/obsidian.css")
         self.search.on_config(config, enabled=self.config.search and self._probes.ok("search-worker")
                               and self._probes.ok("plugin-events"))
         features.run(self.features, "on_config", self, config)
@@ -148,6 +155,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                                 wanted=self.config.wanted, skip=[docs, Path(config.site_dir)],
                                 exclude=self.config.exclude)
         _drop_refused(files, self.vault.refused_docs)
+        self._files = files
+        self._attachments = AttachmentIndex(rel for rel, _ in self.vault.assets)
+        self.vault.diagnostics += attachment_diagnostics(self.vault.notes, self._attachments)
+        self.vault.diagnostics.sort(key=lambda d: (d.path, d.line))
         self._log_diagnostics(self.vault)
         self._git_log = load_git_log(root, reuse=self._git_log)
         if self._git_log.shallow:
@@ -325,6 +336,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         """How the page cache re-checks a recorded link of ``note`` against this build's vault."""
         def resolve(dep: Any) -> Any:
             kind, target, heading = dep
+            if kind == "file":
+                return self._attachments.resolve(target, note.path)
             return self._resolve(target, heading) if kind == "wiki" else self._md_link_target(note, target)
         return resolve
 
@@ -502,6 +515,42 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if heading:
             href += "#" + self._slug(heading)  # encoded by FragmentEncoder, after MkDocs checks it
         return _Target(href, note.title)
+
+    def _embed(self, target: str, heading: str | None, label: str | None, embedded: bool) -> Any:
+        """Called by the Markdown extension for ``![[file]]`` and ``[[file.pdf]]``: the element it
+        becomes (None: not a file; a note embed is left to the wikilink)."""
+        if self.vault is None or self._current is None or not is_attachment_name(target):
+            return None
+        page = self._current
+        source = self._note_files.get(page.file.src_uri)
+        path = self._attachments.resolve(target, source.path if source else None)
+        f = self._files.get_file_from_path(site_path(Path(self.config.notes_dir), path)) \
+            if path is not None and self._files is not None else None
+        if self._use_page_cache:
+            self._page_cache.record(page, ("file", target, None), path)
+        if f is None:
+            return missing_element(target, embedded)
+        here = posixpath.dirname(page.file.src_uri)
+        src_href = quote(_relpath(f.src_uri, here or "."))
+        return file_element(target, heading, label, embedded, src_href, f.url_relative_to(page.file))
+
+    def _locate_attachment(self, src: str) -> str | None:
+        """A Markdown image's ``src`` that names no file where it points: the file of that name
+        found vault-wide (relative to the page's source file), or None."""
+        if self.vault is None or self._current is None or self._files is None:
+            return None
+        page = self._current
+        here = posixpath.dirname(page.file.src_uri)
+        written = unquote(src.split("#", 1)[0].split("?", 1)[0])
+        if not written or self._files.get_file_from_path(posixpath.normpath(posixpath.join(here, written))):
+            return None
+        source = self._note_files.get(page.file.src_uri)
+        path = self._attachments.resolve(written, source.path if source else None)
+        if self._use_page_cache:
+            self._page_cache.record(page, ("file", written, None), path)
+        if path is None:
+            return None
+        return quote(_relpath(site_path(Path(self.config.notes_dir), path), here or "."))
 
     @staticmethod
     def _log_diagnostics(vault: Vault) -> None:

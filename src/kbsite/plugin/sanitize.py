@@ -34,7 +34,7 @@ EXTRA_TAGS = frozenset({"input", "label", "audio", "video", "source", "track", "
                         "svg", "path", "g", "circle", "rect", "line", "polyline", "polygon", "title"})
 GENERIC_ATTRS = frozenset({"id", "class", "title", "lang", "dir", "role"})
 TAG_ATTRS: dict[str, set[str]] = {
-    "a": {"href", "hreflang", "target"},
+    "a": {"href", "hreflang", "target", "download"},
     "img": {"src", "alt", "width", "height", "loading", "align"},
     "input": {"type", "checked", "disabled", "name"},
     "label": {"for"},

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from kbsite.core.attachments import AttachmentIndex
+from kbsite.core.embeds import attachment_diagnostics
 from kbsite.core.files import links_out_of, list_files
 from kbsite.core.folders import FolderTree
 from kbsite.core.tags import TagTree
@@ -33,6 +35,7 @@ class Vault:
     refused_docs: list[str] = field(default_factory=list)  # docs_dir paths of links out of the project
     folders: FolderTree = field(default_factory=lambda: FolderTree([]))
     tags: TagTree = field(default_factory=lambda: TagTree([]))
+    attachments: AttachmentIndex = field(default_factory=lambda: AttachmentIndex(()))
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
@@ -121,12 +124,14 @@ def load_vault(
     index = NoteIndex(notes)
     graph = LinkGraph(index, slugify)
     topics = TopicTree(index)
+    attachments = AttachmentIndex(rel for rel, _ in listing.assets)
     diagnostics += index.diagnostics + topics.diagnostics + graph.diagnostics
+    diagnostics += attachment_diagnostics(notes, attachments)  # check and build: the same list
     if wanted == "info":
         diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))
     return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused, FolderTree(notes),
-                 TagTree(notes))
+                 TagTree(notes), attachments)
 
 
 def site_path(root: Path, note_path: str) -> str:

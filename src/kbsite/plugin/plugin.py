@@ -21,7 +21,6 @@ from mkdocs.utils import nest_paths, write_file
 
 from kbsite.core.attachments import AttachmentIndex, is_attachment_name
 from kbsite.core.dates import NoteDates, git_file_dates, note_dates
-from kbsite.core.embeds import attachment_diagnostics
 from kbsite.core.files import display_prefix
 from kbsite.core.folders import Folder
 from kbsite.core.history import GitLog, load_git_log
@@ -156,9 +155,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                                 exclude=self.config.exclude)
         _drop_refused(files, self.vault.refused_docs)
         self._files = files
-        self._attachments = AttachmentIndex(rel for rel, _ in self.vault.assets)
-        self.vault.diagnostics += attachment_diagnostics(self.vault.notes, self._attachments)
-        self.vault.diagnostics.sort(key=lambda d: (d.path, d.line))
+        self._attachments = self.vault.attachments
         self._log_diagnostics(self.vault)
         self._git_log = load_git_log(root, reuse=self._git_log)
         if self._git_log.shallow:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+import yaml
 
+from kbsite.core import frontmatter
 from kbsite.core.keys import is_safe_id, normalize_key, safe_slug
 from kbsite.core.model import Severity
 from kbsite.core.parse import parse_note
@@ -135,12 +137,214 @@ def test_unsafe_id_falls_back_to_file_name() -> None:
     assert note.id == "good-name"
 
 
-def test_scalars_are_coerced_not_misread() -> None:
+def lines_of(diags) -> list[str]:
+    return [str(d) for d in diags]
+
+
+def test_scalars_are_read_as_written_and_told() -> None:
     note, diags = parse("---\naliases: [2017, NO, yes, on]\ntags: 单个标签\ntitle: 2024\n---\n")
-    assert diags == []
+    assert lines_of(diags) == [
+        'notes/a.md:2: warning: \'aliases\' item 1 is a number; read as "2017"',
+        'notes/a.md:3: warning: \'tags\' is a string; read as one tag "单个标签" (write a list: [单个标签])',
+        'notes/a.md:4: warning: \'title\' is a number; read as "2024"',
+    ]
+    assert [d.code for d in diags] == ["coerced"] * 3
     assert note.aliases == ("2017", "NO", "yes", "on")
     assert note.tags == ("单个标签",)
     assert note.title == "2024"
+    assert note.valid
+
+
+@pytest.mark.parametrize(("field_line", "message", "field", "value"), [
+    ("title: 123", "'title' is a number; read as \"123\"", "title", "123"),
+    # The text as written, not YAML's reading (16, 90, 7, 1500.0, "true"):
+    ("title: 0x10", "'title' is a number; read as \"0x10\"", "title", "0x10"),
+    ("title: 1:30", "'title' is a number; read as \"1:30\"", "title", "1:30"),
+    ("venue: 1.5e+3", "'venue' is a number; read as \"1.5e+3\"", "venue", "1.5e+3"),
+    ("title: True", "'title' is a YAML boolean; read as the text \"True\" (quote it: title: \"True\")",
+     "title", "True"),
+    ("title: 2024-01-02", "'title' is a date; read as \"2024-01-02\"", "title", "2024-01-02"),
+    ("id: 42", "'id' is a number; read as \"42\"", "id", "42"),
+])
+def test_non_string_scalar_in_a_string_field_is_told(field_line: str, message: str, field: str,
+                                                      value: str) -> None:
+    note, diags = parse(f"---\n{field_line}\n---\n")
+    assert lines_of(diags) == [f"notes/a.md:2: warning: {message}"]
+    assert diags[0].code == "coerced"
+    assert getattr(note, field) == value
+
+
+@pytest.mark.parametrize(("field_line", "message", "field", "value"), [
+    ('aliases: "LoRA"',
+     "'aliases' is a string; read as one alias \"LoRA\" (write a list: [LoRA])", "aliases", ("LoRA",)),
+    ("tags: yes",  # YAML 1.2: a string, not a boolean
+     "'tags' is a string; read as one tag \"yes\" (write a list: [yes])", "tags", ("yes",)),
+    ("tags: true",
+     "'tags' is a YAML boolean; read as one tag \"true\" (write a list: [\"true\"])", "tags", ("true",)),
+    ("topics: 2017",
+     "'topics' is a number; read as one topic \"2017\" (write a list: [\"2017\"])", "topics", ("2017",)),
+    ("authors: Edward Hu, Yelong Shen",  # one author: the hint shows the list that reads back as it
+     "'authors' is a string; read as one author \"Edward Hu, Yelong Shen\" "
+     "(write a list: [\"Edward Hu, Yelong Shen\"])", "authors", ("Edward Hu, Yelong Shen",)),
+    ("related: qlora",
+     "'related' is a string; read as one related note \"qlora\" (write a list: [qlora])", "related", ("qlora",)),
+])
+def test_scalar_in_a_list_field_is_one_item_and_told(field_line: str, message: str, field: str,
+                                                      value: tuple[str, ...]) -> None:
+    note, diags = parse(f"---\ntitle: T\n{field_line}\n---\n")
+    assert lines_of(diags) == [f"notes/a.md:3: warning: {message}"]
+    assert diags[0].code == "coerced"
+    assert getattr(note, field) == value
+
+
+def test_bad_list_items_are_named_and_skipped() -> None:
+    note, diags = parse("---\ntitle: T\ntags:\n  - 微调\n  -\n  - \"\"\n  - {x: 1}\n  - [嵌套]\n"
+                        "  - LoRA: 低秩\n  - 量化\n---\n正文\n")
+    assert lines_of(diags) == [
+        "notes/a.md:5: warning: 'tags' item 2 is empty; skipped",
+        "notes/a.md:6: warning: 'tags' item 3 is empty; skipped",
+        "notes/a.md:7: warning: 'tags' item 4 is a mapping, not a string; skipped (quote an item that holds ': ')",
+        "notes/a.md:8: warning: 'tags' item 5 is a list, not a string; skipped",
+        "notes/a.md:9: warning: 'tags' item 6 is a mapping, not a string; skipped (quote an item that holds ': ')",
+    ]
+    assert [d.code for d in diags] == ["bad-item"] * 5
+    assert note.tags == ("微调", "量化")
+    assert note.valid  # warnings only: the rest of the list is kept
+
+
+def test_flow_list_items_are_numbered_on_their_line() -> None:
+    note, diags = parse("---\naliases: [LoRA, null, true]\n---\n")
+    assert lines_of(diags) == [
+        "notes/a.md:2: warning: 'aliases' item 2 is empty; skipped",
+        'notes/a.md:2: warning: \'aliases\' item 3 is a YAML boolean; read as the text "true" (quote it: "true")',
+    ]
+    assert note.aliases == ("LoRA", "true")
+
+
+def test_multi_line_and_control_characters_are_made_one_line() -> None:
+    note, diags = parse('---\ntitle: |\n  第一行\n  第二行\naliases: ["a\\x00b", "\\e[31m红"]\n---\n')
+    assert lines_of(diags) == [
+        'notes/a.md:2: warning: \'title\' has a line break; read as one line "第一行 第二行"',
+        "notes/a.md:5: warning: 'aliases' item 1 contains U+0000 (a control character); shown as \ufffd",
+        "notes/a.md:5: warning: 'aliases' item 2 contains U+001B (a control character); shown as \ufffd",
+    ]
+    assert [d.code for d in diags] == ["coerced", "bad-char", "bad-char"]
+    assert note.title == "第一行 第二行"
+    assert note.aliases == ("a\ufffdb", "\ufffd[31m红")
+
+
+def test_lone_surrogates_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    # libyaml refuses "\ud800"; PyYAML's pure-Python loader (used without libyaml) reads it.
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    frontmatter._yaml12_bools(PurePython)
+    monkeypatch.setattr(frontmatter, "_Loader", PurePython)
+    note, diags = parse('---\ntitle: "A\\ud800"\ndescription: "\\udfff"\n"\\ud800": 1\n---\n')
+    assert lines_of(diags) == [
+        "notes/a.md:2: warning: 'title' contains U+D800 (a lone surrogate); shown as \ufffd",
+        "notes/a.md:3: warning: 'description' contains U+DFFF (a lone surrogate); shown as \ufffd",
+    ]
+    assert note.title == "A\ufffd" and note.extra == {"description": "\ufffd", "\ufffd": 1}
+    assert all(str(d).encode("utf-8") for d in diags)
+
+
+def test_anchors_and_stars_without_aliases_load() -> None:
+    # A guard for the alias check (events parsed first), not a change: these always loaded.
+    note, diags = parse("---\ntitle: a*b\nvenue: &v NeurIPS\naliases: [x*, '*y']\n---\n")
+    assert diags == []
+    assert (note.title, note.venue, note.aliases) == ("a*b", "NeurIPS", ("x*", "*y"))
+
+
+def test_deep_nesting_is_a_clear_error() -> None:
+    _, diags = parse("---\ntitle: t &a\nx: " + "[" * 1200 + "]" * 1200 + "\n---\n")
+    assert lines_of(diags) == ["notes/a.md:3: error: front matter is not valid YAML: exceeded maximum nesting depth"]
+
+
+def test_messages_are_one_printable_line() -> None:
+    _, diags = parse('---\n"k\\x1b\\n": 1\n"k\\x1b\\n": 2\n---\n')
+    assert lines_of(diags) == [
+        "notes/a.md:3: warning: front-matter key 'k\\x1b\\n' appears more than once; the last value is used",
+    ]
+
+
+def test_yaml_control_character_error_is_one_line_with_its_line() -> None:
+    _, diags = parse("---\ntitle: 中文的标题\nvenue: a\x01b\n---\n")  # libyaml counts bytes: not the line
+    assert lines_of(diags) == [
+        "notes/a.md:3: error: front matter is not valid YAML: the character U+0001 is not allowed "
+        "(write it as an escape in a double-quoted string)",
+    ]
+
+
+def test_control_character_with_a_star_is_an_error_not_a_crash() -> None:
+    # Found by tests/test_fuzz.py: the pure-Python reader raised before the error handling.
+    note, diags = parse("---\ntitle: ok\n\x1f\naliases: [*]\n---\n正文\n")
+    assert lines_of(diags) == [
+        "notes/a.md:3: error: front matter is not valid YAML: the character U+001F is not allowed "
+        "(write it as an escape in a double-quoted string)",
+    ]
+    assert not note.valid and note.body == "正文\n"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    # Both raised out of parse_note before (AttributeError, KeyError): found by tests/test_fuzz.py.
+    ("!!timestamp soon", []),
+    ("!!bool maybe", ["notes/a.md:2: error: front matter is not valid YAML: a value cannot be read "
+                      "(KeyError: 'maybe')"]),
+])
+def test_explicit_tags_that_do_not_fit_never_raise(value: str, expected: list[str]) -> None:
+    note, diags = parse(f"---\nvenue: {value}\n---\n")
+    assert lines_of(diags) == expected
+    assert note.venue == ("soon" if not expected else None)
+
+
+def test_key_lines_count_file_lines_not_yaml_line_breaks() -> None:
+    # YAML also breaks lines at U+2028/U+0085; the file does not.
+    _, diags = parse('---\ndescription: "x\u2028y\x85z"\nstatus: finished\n---\n')
+    assert lines_of(diags) == ["notes/a.md:3: error: unknown status 'finished': use one of todo, draft, done"]
+
+
+def test_invalid_utf8_line_with_lone_cr_newlines() -> None:
+    _, diags = parse(b"---\rtitle: ok\r---\rline four\rbad \xff byte\r")
+    assert lines_of(diags) == ["notes/a.md:5: error: file is not valid UTF-8 (invalid bytes are shown as \ufffd)"]
+
+
+def test_impossible_date_is_text_not_a_yaml_error() -> None:
+    note, diags = parse("---\ntitle: 2024-13-45\n---\n")
+    assert diags == [] and note.title == "2024-13-45" and note.valid
+
+
+def test_empty_wikilinks_are_told_outside_code() -> None:
+    note, diags = parse(
+        "---\ntitle: T\n---\n"
+        "见 [[]] 和 [[|标签]]，还有 [[#]]。\n"
+        "`[[]]` 是代码。 [[#方法|看这里]] [[ ]]\n"
+        "```\n[[]]\n```\n"
+        "| a | [[\\|表格]] |\n"
+        "[[LoRA]] [[LoRA#]] 正常\n"
+    )
+    assert lines_of(diags) == [
+        "notes/a.md:4: warning: empty wikilink [[]] names no note; it is not linked",
+        "notes/a.md:4: warning: empty wikilink [[|标签]] names no note; it is not linked",
+        "notes/a.md:4: warning: empty wikilink [[#]] names no note; it is not linked",
+        "notes/a.md:5: warning: empty wikilink [[#方法|看这里]] names no note; it is not linked",
+        "notes/a.md:5: warning: empty wikilink [[ ]] names no note; it is not linked",
+        "notes/a.md:9: warning: empty wikilink [[\\|表格]] names no note; it is not linked",
+    ]
+    assert {d.code for d in diags} == {"empty-link"}
+    assert [link.target for link in note.links][-2:] == ["LoRA", "LoRA"]  # real links are untouched
+
+
+def test_long_blank_line_is_not_quadratic() -> None:
+    start = time.perf_counter()
+    note, _ = parse("正文\n" + " " * 200_000 + "x\n")
+    assert time.perf_counter() - start < 1
+    assert note.status == "draft"
+
+
+def test_title_is_never_blank() -> None:
+    note, _ = parse("#\n", path=" .md")
+    assert note.title.strip() and note.title == note.id
 
 
 def test_non_http_url_is_a_warning_and_not_linked() -> None:

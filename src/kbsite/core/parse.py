@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import json
 import posixpath
 import re
-from typing import Any
+from typing import Any, Callable
 
 from kbsite.core import frontmatter
 from kbsite.core.comments import blank_comments
 from kbsite.core.keys import is_safe_id, normalize_key, safe_slug
 from kbsite.core.model import STATUSES, Diagnostic, Note, Severity
-from kbsite.core.wikilinks import scan_body
+from kbsite.core.wikilinks import FENCE_RE, mask_code_spans, scan_body
 
 STR_FIELDS = ("title", "id", "type", "status", "venue", "url", "parent")
 LIST_FIELDS = ("aliases", "topics", "tags", "authors", "related")
@@ -21,9 +22,26 @@ NEAR_MISSES = {
     "alias": "aliases", "topic": "topics", "tag": "tags", "author": "authors",
     "relate": "related", "relates": "related", "parents": "parent", "state": "status",
 }
-# A body that is only a heading and "todo"/"TODO"/"待补充" lines is a placeholder.
-_PLACEHOLDER_RE = re.compile(r"^\s*(?:todo|待补充|待修|tbd)?[\s.。:：]*$", re.IGNORECASE)
+# A body that is only a heading and "todo"/"TODO"/"待补充" lines is a placeholder: a line that
+# is an optional placeholder word, then only spaces and dots/colons (two anchored pieces, not
+# one pattern with two adjacent \s runs, which backtracks quadratically on a long blank line).
+_PLACEHOLDER_WORD_RE = re.compile(r"(?:todo|待补充|待修|tbd)?", re.IGNORECASE)
+_PLACEHOLDER_REST_RE = re.compile(r"[\s.。:：]*")
 SUBSTANTIAL_CHARS = 200
+# One item of each list field, for "read as one alias".
+_ITEM_NOUN = {"aliases": "alias", "topics": "topic", "tags": "tag", "authors": "author",
+              "related": "related note"}
+# Characters a one-line field value cannot hold: line breaks (folded into a space), and control
+# characters and lone surrogates (shown as U+FFFD). Tabs are kept.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAK_RE = re.compile(f"[{_LINE_BREAKS}]")
+_BAD_CHAR_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# What a diagnostic message may not hold raw: it is one line of terminal output.
+_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# A wikilink with nothing before its #heading or |label: [[]], [[ ]], [[|label]], [[#]], [[#h|l]].
+_EMPTY_LINK_RE = re.compile(r"\[\[[ \t]*(?:#[^\]\[|\n]*)?(?:\\?\|[^\]\[\n]*)?\]\]")
+_SHOWN_CHARS = 60  # longest value quoted whole in a message
 
 
 def decode(raw: bytes) -> tuple[str, int | None]:
@@ -37,7 +55,9 @@ def decode(raw: bytes) -> tuple[str, int | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        # Lines as the rest of kbsite counts them: after CRLF and lone CR became LF.
+        head = raw[: exc.start].decode("utf-8", errors="replace")
+        bad_line = head.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
         text = raw.decode("utf-8-sig", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n"), bad_line
 
@@ -62,8 +82,11 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
     src = f"{src_prefix}/{path}" if src_prefix else path
     diags: list[Diagnostic] = []
 
-    def report(line: int, message: str, severity: Severity = Severity.ERROR) -> None:
-        diags.append(Diagnostic(src, line, severity, message))
+    def report(line: int, message: str, severity: Severity = Severity.ERROR, code: str = "") -> None:
+        # One printable line whatever a note holds: control characters are shown escaped.
+        if _UNPRINTABLE_RE.search(message):
+            message = _UNPRINTABLE_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+        diags.append(Diagnostic(src, line, severity, message, code))
 
     text, bad_line = decode(raw)
     if bad_line is not None:
@@ -77,35 +100,45 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
     data = fm.data
     lines = fm.key_lines
     values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for key, value in data.items():
         line = lines.get(key, 1)
         if key in STR_FIELDS:
-            coerced = _as_str(value)
-            if coerced is None:
+            as_text, kind = _scalar(value, fm.plain_values.get(key))
+            if as_text is None:
                 report(line, f"'{key}' must be a string, not {_kind(value)}")
-            elif coerced.strip():
-                values[key] = coerced.strip()
+                continue
+            if kind is not None:
+                report(line, _coerced(f"'{key}'", kind, as_text, f"{key}: "), Severity.WARNING, "coerced")
+            as_text = _one_line(f"'{key}'", as_text, line, report)
+            if as_text:
+                values[key] = as_text
         elif key in LIST_FIELDS:
-            items = _as_list(value)
+            items = _list_field(key, value, line, fm, report)
             if items is None:
                 report(line, f"'{key}' must be a list of strings, not {_kind(value)}")
             else:
-                values[key] = tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
+                values[key] = tuple(dict.fromkeys(items))
         elif key == "year":
             year = _as_year(value)
             if year is None:
-                report(line, f"'year' must be an integer year such as 2021, not {value!r}")
+                report(line, f"'year' must be an integer year such as 2021, not {_shorten(repr(value))}")
             else:
                 if not 1900 <= year <= datetime.date.today().year + 1:
                     report(line, f"'year' {year} looks wrong", Severity.WARNING)
                 values["year"] = year
-        elif key in NEAR_MISSES:
-            report(line, f"unknown key '{key}': did you mean '{NEAR_MISSES[key]}'?", Severity.WARNING)
+        else:
+            if key in NEAR_MISSES:
+                report(line, f"unknown key '{key}': did you mean '{NEAR_MISSES[key]}'?", Severity.WARNING)
+            extra[key] = _scrub_deep(key, value, line, report)
 
     scan = scan_body(blank_comments(fm.body), fm.body_line)  # %%comments%% count nowhere
     for line in scan.table_pipes:
         report(line, "a [[target|label]] link inside a table row splits the cell at '|': "
                "write [[target\\|label]]", Severity.WARNING)
+    for line, link in empty_links(fm.body, fm.body_line):
+        report(line, f"empty wikilink {_shorten(link)} names no note; it is not linked", Severity.WARNING,
+               "empty-link")
     note_id = values.get("id")
     if note_id is not None and not is_safe_id(note_id):
         report(lines.get("id", 1), f"id {note_id!r} is not a safe slug (use letters, digits, '-', '_' "
@@ -125,11 +158,12 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         report(lines.get("parent", 1), "'parent' only applies to notes of type: topic; ignored",
                Severity.WARNING)
 
+    note_id = note_id or derive_id(path)
     note = Note(
         path=path,
         src=src,
-        id=note_id or derive_id(path),
-        title=values.get("title") or scan.first_h1 or posixpath.splitext(posixpath.basename(path))[0],
+        id=note_id,
+        title=_title(values.get("title"), scan.first_h1, path, note_id),
         type=note_type,
         aliases=values.get("aliases", ()),
         topics=values.get("topics", ()),
@@ -149,7 +183,7 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         tasks=scan.tasks,
         markers=scan.markers,
         field_lines=dict(lines),
-        extra={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
+        extra=extra,
         valid=not any(d.severity is Severity.ERROR for d in diags),
     )
     if status is None:
@@ -171,7 +205,7 @@ def infer_status(note: Note) -> str:
     - ``done``: otherwise.
     """
     content = [ln for ln in note.body.split("\n")
-               if ln.strip() and not ln.lstrip().startswith("#") and not _PLACEHOLDER_RE.match(ln)]
+               if ln.strip() and not ln.lstrip().startswith("#") and not _is_placeholder(ln)]
     if not content:
         return "todo"
     chars = sum(len(ln.strip()) for ln in content)
@@ -181,39 +215,211 @@ def infer_status(note: Note) -> str:
     return "done"
 
 
+def _is_placeholder(line: str) -> bool:
+    """Is the line only an optional "todo"/"待补充"/"待修"/"tbd", then spaces, dots or colons?"""
+    rest = line.lstrip()
+    rest = rest[_PLACEHOLDER_WORD_RE.match(rest).end():]  # type: ignore[union-attr]  # always matches
+    return _PLACEHOLDER_REST_RE.fullmatch(rest) is not None
+
+
+def empty_links(body: str, body_line: int) -> list[tuple[int, str]]:
+    """``(file line, link text)`` of each wikilink with no note name, outside code.
+
+    ``[[]]``, ``[[ ]]``, ``[[|label]]``, ``[[#]]`` and ``[[#heading]]`` name no note: they show
+    as plain text or an empty span, so they are reported instead of silently dropped. Fenced
+    code and inline code are skipped the way the wikilink scanner skips them.
+    """
+    if "[[" not in body or _EMPTY_LINK_RE.search(body) is None:
+        return []
+    found: list[tuple[int, str]] = []
+    fence: str | None = None
+    for index, raw in enumerate(body.split("\n")):
+        if fence is not None:
+            stripped = raw.strip()
+            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        m = FENCE_RE.match(raw)
+        if m:
+            fence = m.group("fence")
+            continue
+        if "[[" in raw:
+            for lm in _EMPTY_LINK_RE.finditer(mask_code_spans(raw)):
+                found.append((body_line + index, lm.group()))
+    return found
+
+
+def _title(title: str | None, first_h1: str | None, path: str, note_id: str) -> str:
+    """The front-matter title, else the first H1, else the file name, else the id: never blank."""
+    for candidate in (title, first_h1, posixpath.splitext(posixpath.basename(path))[0]):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return note_id
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
     if value is None:
         return "empty"
     return type(value).__name__
 
 
-def _as_str(value: Any) -> str | None:
-    """Scalars become strings (``2017`` → "2017"); lists, mappings and null are refused."""
+def _scalar(value: Any, plain: str | None) -> tuple[str | None, str | None]:
+    """A scalar as text, and what YAML read it as when that is not a string.
+
+    Arguments:
+        value: the loaded value.
+        plain: the value as written, when it was a plain scalar: ``0x10`` stays "0x10" (YAML
+            reads 16), ``1:30`` stays "1:30" (YAML reads 90), ``True`` stays "True".
+
+    Returns:
+        ``(text, None)`` for a string; ``(text, "number" | "boolean" | "date")`` for a number,
+        boolean or date; ``(None, None)`` for null, lists, mappings and anything else.
+    """
+    if isinstance(value, str):
+        return value, None
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float, datetime.date)):
-        return str(value)
-    return None
+        kind, text = "boolean", "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        kind, text = "number", str(value)
+    elif isinstance(value, datetime.date):  # also datetime.datetime
+        kind, text = "date", str(value)
+    else:
+        return None, None
+    return (plain.strip() if plain is not None and plain.strip() else text), kind
 
 
-def _as_list(value: Any) -> list[str] | None:
-    """A list of scalars, or one scalar taken as a one-item list; null is an empty list."""
+def _coerced(what: str, kind: str, text: str, quote_as: str = "") -> str:
+    """The warning for a number/boolean/date read as text, e.g. ``'title' is a number; read as "123"``."""
+    if kind == "boolean":
+        return f"{what} is a YAML boolean; read as the text {_quote(text)} (quote it: {quote_as}{_quote(text)})"
+    return f"{what} is a {kind}; read as {_quote(text)}"
+
+
+def _list_field(key: str, value: Any, line: int, fm: frontmatter.FrontMatter,
+                report: Callable[..., None]) -> list[str] | None:
+    """The items of a list field, with a warning for each item read loosely or skipped.
+
+    A list of scalars; one scalar is a one-item list (told); null is an empty list. An empty,
+    null, list or mapping item is skipped (told, with its own line). None when the value is a
+    mapping or another non-list, non-scalar.
+    """
     if value is None:
         return []
-    if isinstance(value, list):
-        out = []
-        for item in value:
-            s = _as_str(item)
-            if s is None:
-                return None
-            out.append(s)
-        return out
-    s = _as_str(value)
-    return None if s is None else [s]
+    if not isinstance(value, (list, tuple)):
+        text, kind = _scalar(value, fm.plain_values.get(key))
+        if text is None:
+            return None
+        text = _one_line(f"'{key}'", text, line, report)
+        if not text:
+            return []
+        noun = _ITEM_NOUN[key]
+        shown = _quote(text)
+        if kind is None:
+            report(line, f"'{key}' is a string; read as one {noun} {shown} (write a list: [{_flow_item(text)}])",
+                   Severity.WARNING, "coerced")
+        else:
+            what = "a YAML boolean" if kind == "boolean" else f"a {kind}"
+            report(line, f"'{key}' is {what}; read as one {noun} {shown} (write a list: [{shown}])",
+                   Severity.WARNING, "coerced")
+        return [text]
+    item_lines = fm.item_lines.get(key, ())
+    plain_items = fm.plain_items.get(key, ())
+    out: list[str] = []
+    for i, item in enumerate(value):
+        at = item_lines[i] if i < len(item_lines) else line
+        what = f"'{key}' item {i + 1}"
+        if item is None:
+            report(at, f"{what} is empty; skipped", Severity.WARNING, "bad-item")
+            continue
+        text, kind = _scalar(item, plain_items[i] if i < len(plain_items) else None)
+        if text is None:
+            hint = " (quote an item that holds ': ')" if isinstance(item, dict) else ""
+            report(at, f"{what} is {_kind(item)}, not a string; skipped{hint}", Severity.WARNING, "bad-item")
+            continue
+        if kind is not None:
+            report(at, _coerced(what, kind, text), Severity.WARNING, "coerced")
+        text = _one_line(what, text, at, report)
+        if not text:
+            report(at, f"{what} is empty; skipped", Severity.WARNING, "bad-item")
+            continue
+        out.append(text)
+    return out
+
+
+def _one_line(what: str, text: str, line: int, report: Callable[..., None]) -> str:
+    """``text`` stripped, line breaks folded into spaces and control characters made U+FFFD (told)."""
+    text = text.strip()
+    if _BREAK_RE.search(text):
+        text = " ".join(part.strip() for part in _BREAK_RE.split(text) if part.strip())
+        report(line, f"{what} has a line break; read as one line {_quote(text)}", Severity.WARNING, "coerced")
+    bad = _BAD_CHAR_RE.search(text)
+    if bad:
+        report(line, f"{what} contains {_char_name(bad.group())}; shown as \ufffd", Severity.WARNING, "bad-char")
+        text = _BAD_CHAR_RE.sub("\ufffd", text).strip()
+    return text
+
+
+def _scrub_deep(key: str, value: Any, line: int, report: Callable[..., None]) -> Any:
+    """An unknown field's value with lone surrogates made U+FFFD (they cannot be written as UTF-8).
+
+    Keys are walked too; YAML without aliases builds a tree, so the recursion ends.
+    """
+    found: list[str] = []
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            m = _SURROGATE_RE.search(v)
+            if m is None:
+                return v
+            found.append(m.group())
+            return _SURROGATE_RE.sub("\ufffd", v)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {walk(k): walk(x) for k, x in v.items()}
+        return v
+
+    try:
+        cleaned = walk(value)
+    except RecursionError:  # pragma: no cover - a tree deeper than YAML itself builds
+        return value
+    if found:
+        report(line, f"'{key}' contains {_char_name(found[0])}; shown as \ufffd", Severity.WARNING, "bad-char")
+    return cleaned
+
+
+def _char_name(char: str) -> str:
+    code = ord(char)
+    what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+    return f"U+{code:04X} ({what})"
+
+
+def _shorten(text: str, limit: int = _SHOWN_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quote(text: str) -> str:
+    """``text`` in double quotes (JSON escapes, which YAML reads back), shortened when long."""
+    return json.dumps(_shorten(text), ensure_ascii=False)
+
+
+def _flow_item(text: str) -> str:
+    """``text`` as it would be written in a flow list ``[...]``: bare when safe, else quoted."""
+    plain_ok = (
+        len(text) <= _SHOWN_CHARS
+        and not any(c in text for c in ",[]{}#:&*!|>'\"%@`\\")
+        and not text.startswith(("-", "?", " "))
+        and frontmatter.plain_is_string(text)
+    )
+    return text if plain_ok else _quote(text)
 
 
 def _as_year(value: Any) -> int | None:
@@ -224,4 +430,3 @@ def _as_year(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
         return int(value.strip())
     return None
-

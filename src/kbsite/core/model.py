@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 STATUSES = ("todo", "draft", "done")
+_UNPRINTABLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) if _UNPRINTABLE_RE.search(text) else text
 KNOWN_TYPES = ("paper", "technique", "concept", "model", "topic")
 
 
@@ -30,7 +36,9 @@ class Diagnostic:
     code: str = ""  # a stable kind, e.g. "wanted", for callers that treat some kinds differently
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        # One printable line, whatever a note's text holds (ESC sequences, U+2028 ...): a message
+        # that quotes a note must not drive the terminal or split into two lines.
+        return _printable(f"{self.path}:{self.line}: {self.severity}: {self.message}")
 
 
 @dataclass(frozen=True)

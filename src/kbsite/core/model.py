@@ -110,6 +110,7 @@ class Note:
     links: tuple[Link, ...] = ()
     tasks: tuple[Task, ...] = ()
     markers: tuple[Marker, ...] = ()
+    embeds: tuple[Any, ...] = ()  # kbsite.core.wikilinks.Embed: ![[file]] and [[file.pdf]], attachments
     field_lines: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     valid: bool = True  # False when the note has an error and is shown with defaults

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -59,11 +61,9 @@ class BuildResult:
         return Html(self.html(rel))
 
 
-def build_kb(root: Path, strict: bool = False) -> BuildResult:
-    """Run a real ``mkdocs build`` on ``root``; capture MkDocs' log lines."""
-    from mkdocs.commands import build
-    from mkdocs.config import load_config
-
+@contextlib.contextmanager
+def mkdocs_log() -> Iterator[list[str]]:
+    """Collect MkDocs' log lines (``LEVEL:message``, INFO and up) while the block runs."""
     records: list[str] = []
 
     class Grab(logging.Handler):
@@ -74,10 +74,19 @@ def build_kb(root: Path, strict: bool = False) -> BuildResult:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        cfg = load_config(config_file=str(root / "mkdocs.yml"), strict=strict)
-        build.build(cfg)
+        yield records
     finally:
         logger.removeHandler(handler)
+
+
+def build_kb(root: Path, strict: bool = False) -> BuildResult:
+    """Run a real ``mkdocs build`` on ``root``; capture MkDocs' log lines."""
+    from mkdocs.commands import build
+    from mkdocs.config import load_config
+
+    with mkdocs_log() as records:
+        cfg = load_config(config_file=str(root / "mkdocs.yml"), strict=strict)
+        build.build(cfg)
     return BuildResult(root, records)
 
 

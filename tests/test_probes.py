@@ -10,7 +10,6 @@ ignored its probe would then crash or write to a name nobody reads, and the test
 from __future__ import annotations
 
 import json
-import logging
 import re
 import types
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from mkdocs.commands import build
 from mkdocs.config import load_config
 
-from kbtest import MKDOCS_YML, BuildResult, make_kb
+from kbtest import MKDOCS_YML, BuildResult, make_kb, mkdocs_log
 from kbsite.plugin import probes
 from kbsite.search.index import FORMAT
 
@@ -87,22 +86,11 @@ def _build(root: Path, *, serve: bool = False, rebuilds: int = 1) -> list[BuildR
     plugin = None
     try:
         for _ in range(rebuilds):
-            records: list[str] = []
-
-            class Grab(logging.Handler):
-                def emit(self, record: logging.LogRecord) -> None:
-                    records.append(f"{record.levelname}:{record.getMessage()}")
-
-            handler = Grab(level=logging.INFO)
-            logger = logging.getLogger("mkdocs")
-            logger.addHandler(handler)
-            try:
+            with mkdocs_log() as records:
                 cfg = load_config(config_file=str(root / "mkdocs.yml"))
                 plugin = cfg.plugins["kbsite"]
                 plugin.on_startup(command="serve" if serve else "build", dirty=False)
                 build.build(cfg)
-            finally:
-                logger.removeHandler(handler)
             results.append(BuildResult(root, records))
     finally:
         if plugin is not None:

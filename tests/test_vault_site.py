@@ -198,3 +198,17 @@ def test_every_note_within_three_clicks_of_home(tmp_path: Path) -> None:
     reached = {unquote(u) for u in depth}
     missing = sorted(n for n in notes if n.replace("/index/", "/") not in reached and n not in reached)
     assert missing == []
+
+
+def test_hash_without_space_is_not_a_heading(tmp_path: Path) -> None:
+    """Obsidian (and CommonMark) need "# " for a heading: "#基本概念" stays text, and the core agrees."""
+    from kbsite.core.parse import parse_note
+
+    body = "# 真标题\n\n#基本概念 是一个标签\n\n## 小节\n"
+    result = build_kb(_minimal(tmp_path, {"notes/a.md": body}))
+    page = result.page("notes/a/index.html")
+    assert [h["text"].rstrip("¶") for h in page.find_all("h2")][:1] == ["小节"]
+    assert not page.find_all("h1", id="基本概念")
+    assert any(p["text"].startswith("#基本概念") for p in page.find_all("p"))
+    note, _ = parse_note("a.md", body.encode())
+    assert [h.text for h in note.headings] == ["真标题", "小节"]

@@ -40,6 +40,9 @@ MARKDOWN_EXTENSIONS: list[tuple[str, dict[str, Any]]] = [
     ("pymdownx.tasklist", {"custom_checkbox": True}),
     ("pymdownx.mark", {}),  # ==highlight==, as in Obsidian
     ("pymdownx.tilde", {"subscript": False}),  # ~~strikethrough~~; a lone "~" stays text
+    # "#标签" at a line start is a tag in Obsidian (and not a heading in CommonMark): a heading
+    # needs "# ". The core scanner reads headings this way too.
+    ("pymdownx.saneheaders", {}),
 ]
 MKDOCS_BUILTINS = ["toc", "tables", "fenced_code"]  # what MkDocs uses when the key is absent
 

@@ -180,3 +180,15 @@ def test_every_done_paper_has_its_metadata() -> None:
         if missing:
             incomplete.append(f"{path.relative_to(NOTES.parent)}: missing {', '.join(missing)}")
     assert not incomplete, "done papers without year / venue / authors / url:\n" + "\n".join(incomplete)
+
+
+def test_admonition_titles_use_straight_quotes() -> None:
+    """Curly quotes are for prose; `!!! note “标题”` is not an admonition to Python-Markdown and
+    shows as a raw line."""
+    import re
+
+    bad = [f"{path.relative_to(NOTES.parent).as_posix()}:{i}: {line}"
+           for path in sorted(NOTES.rglob("*.md"))
+           for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+           if re.match(r"^(!!!|\?\?\?\+?) ?[\w-]+ +[“”]", line)]
+    assert not bad, "\n".join(bad)

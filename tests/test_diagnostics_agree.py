@@ -18,7 +18,7 @@ MORE = {
     "notes/shadow.md": "# 被遮住的笔记\n",
     "docs/notes/shadow.md": "# docs 里的同名页\n",
     # Wanted notes, a bad heading link, a table pipe, a near-miss key.
-    "notes/wants.md": "---\nalias: [x]\n---\n见 [[想要的笔记]] 和 [[links#没有的标题]]。\n\n| a | b |\n|---|---|\n| [[links|表格]] | 1 |\n",
+    "notes/wants.md": "---\ntopic: [x]\n---\n见 [[想要的笔记]] 和 [[links#没有的标题]]。\n\n| a | b |\n|---|---|\n| [[links|表格]] | 1 |\n",
     # An embed of an attachment that is not there.
     "notes/embeds.md": "# 图\n\n![[没有的图.png|300]]\n",
 }
@@ -44,7 +44,7 @@ def test_check_and_build_report_the_same_lines(tmp_path: Path) -> None:
     assert sorted(check) == sorted(build)
     # The kinds that used to be build-only or check-only are in both.
     for needle in ("exists too and takes this note's place", "symbolic link points to outside the project",
-                   "wanted note: [[想要的笔记]]", "unknown key 'alias'", "missing attachment"):
+                   "wanted note: [[想要的笔记]]", "unknown key 'topic'", "missing attachment"):
         assert any(needle in line for line in check), needle
 
 

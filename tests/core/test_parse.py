@@ -383,5 +383,12 @@ def test_duplicate_key_warns() -> None:
 
 
 def test_near_miss_key_warns() -> None:
-    _, diags = parse("---\nalias: [x]\n---\n")
-    assert "did you mean 'aliases'" in diags[0].message
+    _, diags = parse("---\ntopic: [x]\n---\n")
+    assert "did you mean 'topics'" in diags[0].message
+
+
+def test_obsidian_tags_and_singular_keys() -> None:
+    note, diags = parse("---\ntags: \"学习, 笔记 #深度学习 ＃全角\"\nalias: [别名一]\naliases: [别名二]\ntag: [\"#ml/rl\"]\n---\n")
+    assert note.tags == ("学习", "笔记", "深度学习", "全角", "ml/rl")
+    assert note.aliases == ("别名一", "别名二")
+    assert [str(d) for d in diags if d.code != "coerced"] == []

@@ -19,7 +19,7 @@ LIST_FIELDS = ("aliases", "topics", "tags", "authors", "related")
 KNOWN_FIELDS = set(STR_FIELDS) | set(LIST_FIELDS) | {"year"}
 # Likely typos of known keys: reported so that a note does not silently lose its aliases.
 NEAR_MISSES = {
-    "alias": "aliases", "topic": "topics", "tag": "tags", "author": "authors",
+    "topic": "topics", "author": "authors",
     "relate": "related", "relates": "related", "parents": "parent", "state": "status",
 }
 # A body that is only a heading and "todo"/"TODO"/"待补充" lines is a placeholder: a line that
@@ -28,6 +28,10 @@ NEAR_MISSES = {
 _PLACEHOLDER_WORD_RE = re.compile(r"(?:todo|待补充|待修|tbd)?", re.IGNORECASE)
 _PLACEHOLDER_REST_RE = re.compile(r"[\s.。:：]*")
 SUBSTANTIAL_CHARS = 200
+# Obsidian's own property names: the same fields, merged into them without a word.
+KEY_SYNONYMS = {"alias": "aliases", "tag": "tags"}
+# Obsidian's tags: "学习, 笔记" or "学习 笔记" in one string, with or without "#" (or "＃").
+_TAG_SPLIT_RE = re.compile(r"[,，、\s]+")
 # One item of each list field, for "read as one alias".
 _ITEM_NOUN = {"aliases": "alias", "topics": "topic", "tags": "tag", "authors": "author",
               "related": "related note"}
@@ -103,6 +107,9 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
     extra: dict[str, Any] = {}
     for key, value in data.items():
         line = lines.get(key, 1)
+        key = KEY_SYNONYMS.get(key, key)
+        if key == "tags":
+            value = _obsidian_tags(value)
         if key in STR_FIELDS:
             as_text, kind = _scalar(value, fm.plain_values.get(key))
             if as_text is None:
@@ -118,7 +125,7 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
             if items is None:
                 report(line, f"'{key}' must be a list of strings, not {_kind(value)}")
             else:
-                values[key] = tuple(dict.fromkeys(items))
+                values[key] = tuple(dict.fromkeys([*values.get(key, ()), *items]))
         elif key == "year":
             year = _as_year(value)
             if year is None:
@@ -302,6 +309,20 @@ def _coerced(what: str, kind: str, text: str, quote_as: str = "") -> str:
     if kind == "boolean":
         return f"{what} is a YAML boolean; read as the text {_quote(text)} (quote it: {quote_as}{_quote(text)})"
     return f"{what} is a {kind}; read as {_quote(text)}"
+
+
+def _obsidian_tags(value: Any) -> Any:
+    """Tags as Obsidian reads them: a string of several tags is split at commas and spaces, and a
+    leading "#" (or full-width "＃") is dropped from every tag; anything else, a one-word string
+    included (told as a one-item list), is left to the list rules."""
+    def bare(tag: Any) -> Any:
+        return tag.strip().lstrip("#＃").strip() if isinstance(tag, str) else tag
+    if isinstance(value, str):
+        parts = [t for t in (bare(p) for p in _TAG_SPLIT_RE.split(value)) if t]
+        return parts if len(parts) > 1 else (parts[0] if parts else value)
+    if isinstance(value, list):
+        return [bare(t) for t in value]
+    return value
 
 
 def _list_field(key: str, value: Any, line: int, fm: frontmatter.FrontMatter,

@@ -138,3 +138,13 @@ class Html(HTMLParser):
 
     def tags(self, tag: str) -> list[dict]:
         return [el for el in self.elements if el["tag"] == tag]
+
+
+def watch_page(page, base: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What goes wrong on ``page`` while a test drives it: a dialog (dismissed), an uncaught
+    script error, a request to anywhere but ``base`` (the site must load nothing from outside)."""
+    trouble: list[str] = []
+    page.on("dialog", lambda d: (trouble.append("dialog " + d.message), d.dismiss()))
+    page.on("pageerror", lambda e: trouble.append(f"error {e}"))
+    page.on("request", lambda r: None if r.url.startswith(base) else trouble.append("outside " + r.url))
+    return trouble

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtest import MKDOCS_YML, build_kb, make_kb
+from kbtest import MKDOCS_YML, build_kb, make_kb, watch_page
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +54,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def watched(page, site: Path, serve_dir):  # type: ignore[no-untyped-def]
     """The page, the site's base URL, and what went wrong: dialogs, errors, outside requests."""
     base = serve_dir(site)
-    trouble: list[str] = []
-    page.on("dialog", lambda d: (trouble.append("dialog " + d.message), d.dismiss()))
-    page.on("pageerror", lambda e: trouble.append(f"error {e}"))
+    trouble = watch_page(page, base)
     page.on("console", lambda m: trouble.append("console " + m.text) if m.type == "error" else None)
-    page.on("request", lambda r: None if r.url.startswith(base) else trouble.append("outside " + r.url))
     # A request cut short by the test's next navigation (the favicon) is not a failure.
     page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") else trouble.append("failed " + r.url))
     yield page, base, trouble

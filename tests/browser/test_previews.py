@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtest import build_kb, make_kb
+from kbtest import build_kb, make_kb, watch_page
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def watched(page, site: Path, serve_dir):  # type: ignore[no-untyped-def]
     base = serve_dir(site)
-    trouble: list[str] = []
+    trouble = watch_page(page, base)
     fetched: list[tuple[str, int]] = []
-    page.on("dialog", lambda d: (trouble.append("dialog " + d.message), d.dismiss()))
-    page.on("pageerror", lambda e: trouble.append(f"error {e}"))
-    page.on("request", lambda r: None if r.url.startswith(base) else trouble.append("outside " + r.url))
     page.on("response", lambda r: fetched.append((r.url, len(r.body()))) if "/previews/" in r.url else None)
     yield page, base, fetched
     assert trouble == []

@@ -118,6 +118,11 @@ case("math-after-rule", "段落\n---\n$$ x^2 $$\n### 方法 [[方法]]\n")
 case("heading-links", "## 参见 [[标题里]]\n\n### [[过滤器]] 的用法\n\n## 方法 [[带属性]] {#m}\n")
 case("lead-h1", "# 标题 [[首行标题里]]\n\n[[目标]]\n", "no-title")
 case("escaped-and-empty", "\\[[转义]] [[ ]] [[|x]] [[#h]]\n")
+# ---- Obsidian: places in a note, block ids, embeds of notes ----------------------------------------
+case("self-links", "## 方法\n\n见 [[#方法]]、[[#^b1|那段]] 和 [[目标#^t1]]\n\n一段 ^b1\n\n`[[#代码]]` [[#]]\n")
+case("block-ids", "段落 **粗** ^p-1\n\n- 条目 ^li1\n- 二\n    - 嵌套 ^li-2\n\n| a |\n|---|\n| 1 |\n\n^tbl\n\n"
+     "行内 `^code` 不是\n\n$x ^m$\n\n    ^indented\n\n句中 ^mid 不算\n")
+case("embed-note", "![[目标]]\n\n文字 ![[目标#^t1]] 后\n\n> ![[目标]]\n")
 case("emphasis", "**[[粗]]** *[[斜]]* ~~[[删]]~~ [见 [[里面]]](target.md)\n")
 case("markers", "TODO 一 `TODO` <!-- TODO --> $TODO$\n\n    TODO\n\n待补充：推导\n\n待修 公式\n")
 # ---- Obsidian: callouts ------------------------------------------------------------------------
@@ -136,7 +141,7 @@ case("mixed", "## 实验\n\n- [ ] 补表 [[目标#方法]]\n- [x] 读完\n\n```\
               "<!-- [[注释]] -->\n正文 [[过滤器|过滤器们]] 与 [[缺失]]。\n")
 
 TARGETS = {
-    "notes/goal.md": "---\nid: goal\ntitle: 目标\n---\n## 方法\n\n正文。\n",
+    "notes/goal.md": "---\nid: goal\ntitle: 目标\n---\n## 方法\n\n正文 [[filter]]。 ^t1\n",
     "notes/filter.md": "---\nid: filter\ntitle: 过滤器\n---\n## `wikilink`\n\n## `a<b`\n\n正文。\n",
 }
 
@@ -171,6 +176,7 @@ class _Content(HTMLParser):
         self.open_link: list[str] | None = None
         self.link_depth = 0
         self.tasks: list[bool] = []
+        self.block_ids: list[str] = []  # ids of ^id blocks
         self.todo_callouts = 0  # > [!todo] callouts
         self.text: list[str] = []
         self.feed(markup)
@@ -182,8 +188,8 @@ class _Content(HTMLParser):
         inside, hidden = self.stack[-1][1:] if self.stack else (False, False)
         if tag == "article":
             inside = True
-        if "data-search-exclude" in a or "kb-title" in classes:
-            inside = False
+        if "data-search-exclude" in a or "kb-title" in classes or "kb-transclusion__body" in classes:
+            inside = False  # an embed's content is the embedded note's: its links count there
         hidden = hidden or tag in self.NO_TEXT
         if inside and tag in ("a", "span") and classes & {"kb-link", "kb-wanted"}:
             anchor = urllib.parse.unquote(urllib.parse.urlsplit(a.get("href") or "").fragment)
@@ -192,6 +198,8 @@ class _Content(HTMLParser):
             self.link_depth = len(self.stack)
         if inside and "kb-callout-todo" in classes:
             self.todo_callouts += 1
+        if inside and (a.get("id") or "").startswith("^"):
+            self.block_ids.append(a["id"][1:])
         if inside and tag == "input" and a.get("type") == "checkbox":
             self.tasks.append("checked" in a)
         if tag not in self.VOID:
@@ -218,12 +226,15 @@ def _expected_links(vault: Vault, path: str, slug) -> list[list[str]]:  # type: 
     for lk in note.links:
         if lk.markdown:
             continue
-        hit = vault.index.resolve(lk.target)
+        hit = vault.index.resolve(lk.target) if lk.target else note  # [[#heading]]: this note
+        anchor = (lk.heading if lk.heading.startswith("^") else slug(lk.heading)) if lk.heading else ""
         if hit is None:
             out.append(["kb-wanted", lk.label or lk.target, ""])
+        elif not lk.target:
+            out.append(["kb-link", lk.label or lk.heading or "", anchor])
         else:
             text = lk.label or (f"{hit.title} § {lk.heading}" if lk.heading else hit.title)
-            out.append(["kb-link", text, slug(lk.heading) if lk.heading else ""])
+            out.append(["kb-link", text, anchor])
     return out
 
 
@@ -255,6 +266,8 @@ def _differences(root: Path, names: list[str]) -> list[str]:
         text_markers = [m.kind for m in note.markers if m.kind != CALLOUT_MARKER]
         if text_markers != shown:
             problems.append(f"{name}: markers\n  core: {text_markers}\n  page: {shown}")
+        if sorted(b.id for b in note.blocks) != sorted(page.block_ids):
+            problems.append(f"{name}: block ids\n  core: {[b.id for b in note.blocks]}\n  page: {page.block_ids}")
         callouts = sum(1 for m in note.markers if m.kind == CALLOUT_MARKER)
         if callouts != page.todo_callouts:
             problems.append(f"{name}: todo callouts\n  core: {callouts}\n  page: {page.todo_callouts}")

@@ -191,7 +191,7 @@ def markers(source: str) -> list[str]:
     # Headings, emphasis, links in link labels; escapes; empty links.
     ("## 参见 [[a]]\n\n### [[b]] 的用法", ["a", "b"]),
     ("**[[a]]** *[[b]]* ~~[[c]]~~ [见 [[d]]](x.md)", ["a", "b", "c", "d"]),
-    ("\\[[a]] [[ ]] [[|x]] [[#h]]", ["a"]),
+    ("\\[[a]] [[ ]] [[|x]] [[#h]]", ["a", ""]),  # [[#h]]: a place in this note (target "")
     ("# 标题 [[不显示]]\n\n[[ok]]", ["ok"]),  # the page drops a leading H1 and prints the title
 ])
 def test_links_are_what_the_page_shows(source: str, expected: list[str]) -> None:

@@ -327,12 +327,12 @@ def test_empty_wikilinks_are_told_outside_code() -> None:
         "notes/a.md:4: warning: empty wikilink [[]] names no note; it is not linked",
         "notes/a.md:4: warning: empty wikilink [[|标签]] names no note; it is not linked",
         "notes/a.md:4: warning: empty wikilink [[#]] names no note; it is not linked",
-        "notes/a.md:5: warning: empty wikilink [[#方法|看这里]] names no note; it is not linked",
         "notes/a.md:5: warning: empty wikilink [[ ]] names no note; it is not linked",
         "notes/a.md:9: warning: empty wikilink [[\\|表格]] names no note; it is not linked",
     ]
     assert {d.code for d in diags} == {"empty-link"}
     assert [link.target for link in note.links][-2:] == ["LoRA", "LoRA"]  # real links are untouched
+    assert [(lk.target, lk.heading) for lk in note.links][0] == ("", "方法")  # [[#方法]]: this note
 
 
 def test_long_blank_line_is_not_quadratic() -> None:

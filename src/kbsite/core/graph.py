@@ -73,14 +73,26 @@ class LinkGraph:
                 continue
             if target is not note:
                 self.backlinks[target.path].append(rl)
-            if link.heading and self.slugify and not link.markdown:
-                anchors = {self.slugify(h.text) for h in target.headings}
-                if self.slugify(link.heading) not in anchors:
-                    self._diag(note, link.line, f"[[{link.target}#{link.heading}]]: '{target.id}' "
-                               f"has no heading '{link.heading}'")
+            if link.heading and not link.markdown:
+                self._check_place(note, link, target)
         self.outgoing[note.path] = out
 
+    def _check_place(self, note: Note, link: Link, target: Note) -> None:
+        """``[[x#heading]]`` / ``[[x#^block]]``: the heading or block id must be in ``x``."""
+        heading = link.heading or ""
+        written = f"[[{link.target}#{heading}]]"
+        where = f"'{target.id}' has" if link.target else "this note has"
+        if heading.startswith("^"):
+            if heading[1:] not in {b.id for b in target.blocks}:
+                self._diag(note, link.line, f"{written}: {where} no block '{heading}' "
+                           "(a block id is '^id' at the end of a paragraph or list item)", code="missing-block")
+        elif self.slugify is not None:
+            if self.slugify(heading) not in {self.slugify(h.text) for h in target.headings}:
+                self._diag(note, link.line, f"{written}: {where} no heading '{heading}'")
+
     def resolve_link(self, note: Note, link: Link, *, report: bool = False) -> Note | None:
+        if not link.markdown and not link.target:
+            return note  # [[#heading]], [[#^block]]: a place in this note
         if not link.markdown:
             found = self.index.lookup(link.target, note)
             if report and found.candidates:

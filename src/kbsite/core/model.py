@@ -58,10 +58,11 @@ class Link:
     line: int  # 1-based line in the file
     snippet: str  # the sentence around the link, as plain text
     markdown: bool = False  # True for ``[label](other.md)`` links
+    embed: bool = False  # True for ``![[note]]``: the note's content is shown here (transclusion)
 
     @property
     def text(self) -> str:
-        return self.label or self.target
+        return self.label or self.target or (self.heading or "")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Note:
     tasks: tuple[Task, ...] = ()
     markers: tuple[Marker, ...] = ()
     embeds: tuple[Any, ...] = ()  # kbsite.core.wikilinks.Embed: ![[file]] and [[file.pdf]], attachments
+    blocks: tuple[Any, ...] = ()  # kbsite.core.wikilinks.BlockId: ^id block reference targets
     field_lines: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     valid: bool = True  # False when the note has an error and is shown with defaults

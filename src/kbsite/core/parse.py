@@ -44,7 +44,8 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # What a diagnostic message may not hold raw: it is one line of terminal output.
 _UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # A wikilink with nothing before its #heading or |label: [[]], [[ ]], [[|label]], [[#]], [[#h|l]].
-_EMPTY_LINK_RE = re.compile(r"\[\[[ \t]*(?:#[^\]\[|\n]*)?(?:\\?\|[^\]\[\n]*)?\]\]")
+# ([[#heading]] and [[#^id]] name a place in the same note: they are links.)
+_EMPTY_LINK_RE = re.compile(r"\[\[[ \t]*(?:#[ \t]*)?(?:\\?\|[^\]\[\n]*)?\]\]")
 _SHOWN_CHARS = 60  # longest value quoted whole in a message
 
 
@@ -190,6 +191,7 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         tasks=scan.tasks,
         markers=scan.markers,
         embeds=scan.embeds,
+        blocks=scan.blocks,
         field_lines=dict(lines),
         extra=extra,
         valid=not any(d.severity is Severity.ERROR for d in diags),
@@ -233,7 +235,7 @@ def _is_placeholder(line: str) -> bool:
 def empty_links(body: str, body_line: int) -> list[tuple[int, str]]:
     """``(file line, link text)`` of each wikilink with no note name, outside code.
 
-    ``[[]]``, ``[[ ]]``, ``[[|label]]``, ``[[#]]`` and ``[[#heading]]`` name no note: they show
+    ``[[]]``, ``[[ ]]``, ``[[|label]]`` and ``[[#]]`` name no note: they show
     as plain text or an empty span, so they are reported instead of silently dropped. Fenced
     code and inline code are skipped the way the wikilink scanner skips them.
     """

@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 
 from kbsite.core.attachments import AttachmentIndex
 from kbsite.core.embeds import attachment_diagnostics
+from kbsite.core.transclusion import cycle_diagnostics
 from kbsite.core.files import links_out_of, list_files
 from kbsite.core.folders import FolderTree
 from kbsite.core.tags import TagTree
@@ -127,6 +128,7 @@ def load_vault(
     attachments = AttachmentIndex(rel for rel, _ in listing.assets)
     diagnostics += index.diagnostics + topics.diagnostics + graph.diagnostics
     diagnostics += attachment_diagnostics(notes, attachments)  # check and build: the same list
+    diagnostics += cycle_diagnostics(notes, graph.resolve_link)
     if wanted == "info":
         diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))

@@ -22,7 +22,8 @@ from kbsite.core.model import Heading, Link, Marker, Task
 
 WIKILINK_RE = re.compile(
     r"\[\["
-    r"(?P<target>[^\]\[|#\n]+?)"  # target: an id, title or alias (no brackets, pipe or hash)
+    r"(?P<target>[^\]\[|#\n]*?)"  # target: an id, title or alias (no brackets, pipe or hash);
+    # empty in [[#heading]] and [[#^block]]: a place in the same note
     r"(?:#(?P<heading>[^\]\[|\n]*?))?"  # optional #heading
     r"(?:\\?\|(?P<label>[^\]\[\n]+?))?"  # optional |label (\| inside a table cell)
     r"\]\]"
@@ -57,7 +58,7 @@ BLOCK_LEVEL_TAGS = frozenset(
     "section style summary table tbody td textarea tfoot th thead tr ul video".split()
 )
 # A sentence ends after one of these, or after a "." that whitespace follows (not "3.5").
-_SENTENCE_END_RE = re.compile(r"[。！？；!?;]|\.(?=\s)")
+_SENTENCE_END_RE = re.compile(r"[。！？；?;]|!(?!\[\[)|\.(?=\s)")
 _MDLINK_TEXT_RE = re.compile(r"!?\[([^\]]*)\]\([^)\[]*\)")
 _EMPHASIS_RE = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
 _TAG_RE = re.compile(r"<[^<>]+>")
@@ -65,6 +66,10 @@ _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 _QUOTE_RE = re.compile(r"^\s*>\s?")
 _HASHES_RE = re.compile(r"^\s*#{1,6}\s+")
 _SPACES_RE = re.compile(r"\s+")
+# Python-Markdown's backslash escapes (its ESCAPED_CHARS, plus "|" of tables): "\_" shows "_".
+_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!|])")
+_ESCAPED_BASE = 0xE000  # an escaped character is held as a private-use one while markup is removed
+_ESCAPED_RE = re.compile("[\ue000-\ue07f]")
 
 # ---- The line classifier's patterns (Python-Markdown's, each noted where it comes from) ------
 TAB = 4  # Python-Markdown's tab_length
@@ -117,6 +122,8 @@ _MAX_QUOTE_DEPTH = 100
 # past this many characters of work on one line, snippets are placed proportionally and texts cut.
 _EXACT_BUDGET = 200_000
 _CUT_TEXT = 500
+# Obsidian's block id: "^id" ending a paragraph or list item (or alone on the line after a block).
+BLOCK_ID_RE = re.compile(r"(?:^|(?<=\s))\^(?P<id>[A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
 # The marker kind of a ``> [!todo]`` / ``> [!待办]`` callout (todo coverage counts it).
 CALLOUT_MARKER = "待办"
 _MASK = "\x01"  # stands in for a character of code: matched by the link pattern, never a delimiter
@@ -135,6 +142,14 @@ class Embed:
 
 
 @dataclass(frozen=True)
+class BlockId:
+    """A ``^id`` block reference target: ``[[note#^id]]`` links to the block it ends."""
+
+    id: str
+    line: int  # 1-based line in the file
+
+
+@dataclass(frozen=True)
 class BodyScan:
     headings: tuple[Heading, ...]
     links: tuple[Link, ...]
@@ -144,6 +159,7 @@ class BodyScan:
     first_h1_line: int | None  # 0-based index in the body of the first line, if it is an H1
     table_pipes: tuple[int, ...] = ()  # file lines of table rows with an unescaped [[a|b]]
     embeds: tuple[Embed, ...] = ()  # ![[file]] embeds and [[file.pdf]] links: attachments, not notes
+    blocks: tuple[BlockId, ...] = ()  # ^id block ids
 
 
 def is_embed(text: str, start: int) -> bool:
@@ -247,13 +263,17 @@ def covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def unlink(markdown: str) -> str:
     """Replace every ``[[target#heading|label]]`` by its label (or target): the text a reader sees."""
-    return WIKILINK_RE.sub(lambda m: (m.group("label") or m.group("target")).strip(), markdown)
+    return WIKILINK_RE.sub(lambda m: (m.group("label") or m.group("target") or m.group("heading") or "").strip(),
+                           markdown)
 
 
 def plain_text(markdown: str) -> str:
     """A Markdown fragment as readable plain text: wikilinks become labels, markup is dropped."""
     # Each rule runs only when its characters occur: this is called for every link and task.
     text = markdown
+    escaped = "\\" in text
+    if escaped:  # an escaped "_" or "*" is text, not emphasis: held aside until the end
+        text = _protect_escapes(text)
     if "[[" in text:
         text = unlink(text)
     if "](" in text:
@@ -274,7 +294,22 @@ def plain_text(markdown: str) -> str:
         text = _QUOTE_RE.sub("", text)
     if "#" in text:
         text = _HASHES_RE.sub("", text)
+    if escaped:
+        text = _ESCAPED_RE.sub(lambda m: chr(ord(m.group()) - _ESCAPED_BASE), text)
     return _SPACES_RE.sub(" ", text).strip()
+
+
+def _protect_escapes(text: str) -> str:
+    """``text`` with each backslash escape outside code spans made one private-use character."""
+    def protect(piece: str) -> str:
+        return _ESCAPE_RE.sub(lambda m: chr(_ESCAPED_BASE + ord(m.group(1))), piece)
+    if "`" not in text:
+        return protect(text)
+    pieces, pos = [], 0
+    for start, end, _ in code_spans(text):
+        pieces += [protect(text[pos:start]), text[start:end]]
+        pos = end
+    return "".join(pieces) + protect(text[pos:])
 
 
 def snippet_around(line: str, start: int, end: int, width: int = 70) -> str:
@@ -387,7 +422,8 @@ def scan_body(body: str, body_line: int) -> BodyScan:
             scan.links = [lk for lk in scan.links if lk.line != lead]
             scan.embeds = [e for e in scan.embeds if e.line != lead]
     return BodyScan(tuple(scan.headings), tuple(scan.links), tuple(scan.tasks), tuple(scan.markers),
-                    scan.first_h1, first_h1_index, tuple(scan.table_pipes), tuple(scan.embeds))
+                    scan.first_h1, first_h1_index, tuple(scan.table_pipes), tuple(scan.embeds),
+                    tuple(scan.blocks))
 
 
 # ---- Preprocessors: fenced code, then raw HTML, as Python-Markdown stashes them ----------------
@@ -619,6 +655,7 @@ class _Scan:
         self.markers: list[Marker] = []
         self.table_pipes: list[int] = []
         self.embeds: list[Embed] = []
+        self.blocks: list[BlockId] = []
         self.heading: str | None = None  # the current heading, for tasks and markers
         self.first_h1: str | None = None
         self.first_h1_src: int | None = None
@@ -649,6 +686,18 @@ class _Scan:
             if not title and src + 1 < len(self.lines):
                 title = plain_text(self.lines[src + 1].lstrip(" >"))
             self.markers.append(Marker(CALLOUT_MARKER, title, self.body_line + src, self.heading))
+
+    def block_id(self, seg: tuple[int, int, int]) -> None:
+        """A ``^id`` ending a paragraph's or list item's text (plugin/obsidian.py gives it the id)."""
+        src, a, b = seg
+        line = self.lines[src][a:b]
+        if "^" not in line:
+            return
+        shown = mask_code_spans(line)
+        m = BLOCK_ID_RE.search(shown)
+        if m is None or (("<" in shown or "$" in shown) and covered(hidden_spans(shown), m.start(), m.end())):
+            return
+        self.blocks.append(BlockId(m.group("id"), self.body_line + src))
 
     def task(self, src: int, mark: str, text: str) -> Task:
         return Task(plain_text(text), self.body_line + src, mark != " ", self.heading)
@@ -739,9 +788,9 @@ class _Scan:
                     self.table_pipes.append(self.body_line + parts[k][0])  # the table cuts it at the "|"
                     continue
                 target = restore("target", wm).strip()
-                if not target:
-                    continue
                 heading = restore("heading", wm).strip() if wm.group("heading") else ""
+                if not target and not heading:
+                    continue
                 label = restore("label", wm).strip() if label else ""
                 if is_attachment_name(target):  # a file, embedded or linked: not a note link
                     k = 0 if single else bisect.bisect_right(offsets, wm.start()) - 1
@@ -749,7 +798,8 @@ class _Scan:
                                              self.body_line + parts[k][0], is_embed(masked, wm.start())))
                     continue
                 line, snippet = place(wm)
-                self.links.append(Link(target, heading or None, label or None, line, snippet))
+                self.links.append(Link(target, heading or None, label or None, line, snippet,
+                                       embed=is_embed(masked, wm.start())))
             if "](" in masked:
                 for mm in MDLINK_RE.finditer(masked):
                     if maybe_hidden:
@@ -837,6 +887,7 @@ class _Blocks:
             self.pending_task = None
         if self.unit:
             self.scan.unit(self.unit)
+            self.scan.block_id(self.unit[-1])
             self.unit = []
 
     def end_quote(self) -> None:

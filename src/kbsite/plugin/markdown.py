@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from markdown import Markdown
@@ -33,6 +34,20 @@ INLINE_MATH_PATTERN = r"(?<![\\$])\$(?![\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<!\s)\
 DISPLAY_MATH_PATTERN = r"(?<!\\)\$\$(?P<tex>[^$]+?)\$\$"
 
 
+@dataclass(frozen=True)
+class Transclusion:
+    """What an ``![[note]]`` shows: a link to the note, and its content or why it is not shown."""
+
+    href: str | None  # relative ``.md`` href of the embedded note (with #anchor)
+    title: str  # "乙" or "乙 § 方法"
+    html: str | None  # the embedded content, rendered (sanitised later with the page)
+    problem: str | None = None  # a cycle, too deep, no such section: the content is not shown
+
+
+# (target, heading, label) -> what ``![[note]]`` shows, or None when the target is no note.
+TranscludeFn = Callable[[str, "str | None", "str | None"], "Transclusion | None"]
+
+
 class LinkTarget(Protocol):
     href: str | None  # relative ``.md`` href (with #anchor), or None for a wanted note
     title: str  # the note's title, used as the default label and tooltip
@@ -51,11 +66,13 @@ class WikilinkInlineProcessor(InlineProcessor):
     _TAG_RE = re.compile(r"<[^>]*>")
 
     def __init__(self, pattern: str, resolve: Callable[[str, str | None], LinkTarget | None],
-                 md: Markdown | None = None, embed: EmbedFn | None = None, embedding: bool = False) -> None:
+                 md: Markdown | None = None, embed: EmbedFn | None = None, embedding: bool = False,
+                 transclude: TranscludeFn | None = None) -> None:
         super().__init__(pattern, md)
         self.resolve = resolve
         self.embed = embed
         self.embedding = embedding  # this processor handles ![[embeds]] (the pattern has the "!")
+        self.transclude = transclude
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
@@ -63,14 +80,18 @@ class WikilinkInlineProcessor(InlineProcessor):
         if ("<" in data or "$" in data) and covered(hidden_spans(data), m.start(0), m.end(0)):
             return None, None, None
         target = self.code_text(m.group("target")).strip()
-        if not target:
-            return None, None, None
         heading = self.code_text(m.group("heading") or "").strip() or None
+        if not target and not heading:
+            return None, None, None
         label = (m.group("label") or "").strip() or None
         if self.embed is not None and (self.embedding or is_attachment_name(target)):
             el = self.embed(target, heading, label, self.embedding)
             if el is not None:
                 return el, m.start(0), m.end(0)
+            if self.embedding and self.transclude is not None and not is_attachment_name(target):
+                shown = self.transclude(target, heading, label)
+                if shown is not None:
+                    return self.transclusion(shown), m.start(0), m.end(0)
             if self.embedding:
                 return None, None, None  # not embedded: the "!" stays text, the [[link]] a link
         hit = self.resolve(target, heading)
@@ -85,8 +106,33 @@ class WikilinkInlineProcessor(InlineProcessor):
         el.set("class", "kb-link")
         el.set("title", hit.title)
         # AtomicString: the text is final (a title from front matter must not be parsed as HTML).
-        el.text = AtomicString(label or (f"{hit.title} § {heading}" if heading else hit.title))
+        if not target:  # [[#heading]]: a place in this note, named by the heading
+            el.text = AtomicString(label or heading or "")
+        else:
+            el.text = AtomicString(label or (f"{hit.title} § {heading}" if heading else hit.title))
         return el, m.start(0), m.end(0)
+
+    def transclusion(self, shown: Transclusion) -> etree.Element:
+        box = etree.Element("div")
+        box.set("class", "kb-transclusion" + (" kb-transclusion--problem" if shown.problem else ""))
+        head = etree.SubElement(box, "p")
+        head.set("class", "kb-transclusion__title")
+        if shown.href is not None:
+            a = etree.SubElement(head, "a")
+            a.set("href", shown.href)
+            a.set("class", "kb-link kb-transclusion__link")
+            a.text = AtomicString(shown.title)
+        else:
+            head.text = AtomicString(shown.title)
+        if shown.problem:
+            note = etree.SubElement(box, "p")
+            note.set("class", "kb-transclusion__problem")
+            note.text = AtomicString(shown.problem)
+        if shown.html is not None and self.md is not None:
+            body = etree.SubElement(box, "div")
+            body.set("class", "kb-transclusion__body")
+            body.text = AtomicString(self.md.htmlStash.store(shown.html))  # already HTML
+        return box
 
     def code_text(self, text: str) -> str:
         """``text`` with each stashed code span put back as the text it shows (not its placeholder)."""
@@ -192,16 +238,49 @@ class AttachmentPathTreeprocessor(Treeprocessor):
                     el.set("src", found)
 
 
+class TransclusionLiftTreeprocessor(Treeprocessor):
+    """An embed is a block: the paragraph it was written in is split around it."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for p in [c for c in parent if c.tag == "p" and any(_is_transclusion(k) for k in c)]:
+                at = list(parent).index(p)
+                pieces: list[etree.Element] = []
+                current = etree.Element("p")
+                current.text = p.text
+                for child in list(p):
+                    if not _is_transclusion(child):
+                        current.append(child)
+                        continue
+                    tail, child.tail = child.tail, None
+                    pieces += [current, child]
+                    current = etree.Element("p")
+                    current.text = tail.lstrip("\n") if tail else None
+                pieces.append(current)
+                pieces = [e for e in pieces if e.tag != "p" or len(e) or (e.text or "").strip()]
+                if pieces:
+                    pieces[-1].tail = p.tail
+                parent.remove(p)
+                for offset, el in enumerate(pieces):
+                    parent.insert(at + offset, el)
+
+
+def _is_transclusion(el: etree.Element) -> bool:
+    return el.tag == "div" and (el.get("class") or "").startswith("kb-transclusion")
+
+
 class KbMarkdownExtension(Extension):
     """Registers wikilinks and math; ``resolve`` and ``render_math`` come from the plugin."""
 
     def __init__(self, resolve: Callable[[str, str | None], LinkTarget | None],
                  render_math: Callable[[str, bool], str], embed: EmbedFn | None = None,
-                 locate: Callable[[str], str | None] | None = None, **kwargs: object) -> None:
+                 locate: Callable[[str], str | None] | None = None, transclude: TranscludeFn | None = None,
+                 **kwargs: object) -> None:
         self.resolve = resolve
         self.render_math = render_math
         self.embed = embed
         self.locate = locate
+        self.transclude = transclude
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
@@ -211,7 +290,10 @@ class KbMarkdownExtension(Extension):
                                    "kb_wikilink", 187)
         if self.embed is not None:
             md.inlinePatterns.register(
-                WikilinkInlineProcessor(EMBED_PATTERN, self.resolve, md, self.embed, embedding=True), "kb_embed", 188)
+                WikilinkInlineProcessor(EMBED_PATTERN, self.resolve, md, self.embed, embedding=True,
+                                        transclude=self.transclude), "kb_embed", 188)
+        if self.transclude is not None:
+            md.treeprocessors.register(TransclusionLiftTreeprocessor(md), "kb_transclusion_lift", 16)
         if self.locate is not None:
             # Before MkDocs' relpath (0), which then makes the found path relative to the page.
             md.treeprocessors.register(AttachmentPathTreeprocessor(md, self.locate), "kb_attachment_paths", 1)

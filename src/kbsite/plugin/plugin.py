@@ -28,6 +28,7 @@ from kbsite.core.model import Link, Note, Severity
 from kbsite.core.scaffold import HOME_MARKER
 from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
+from kbsite.core.transclusion import section
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, user_config
@@ -36,7 +37,8 @@ from kbsite.plugin.embeds import file_element, missing_element
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
-from kbsite.plugin.markdown import KbMarkdownExtension
+from kbsite.plugin.markdown import KbMarkdownExtension, Transclusion
+from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
@@ -114,7 +116,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._use_page_cache = False
         self._slug: Callable[[str], str] = lambda text: default_slugify(text, "-")
         self._files: Files | None = None
+        self._config: MkDocsConfig | None = None
         self._attachments = AttachmentIndex(())
+        self._transcluder = Transcluder(lambda: self._probes.ok("transclusion"))
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -129,7 +133,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._slug = configure_toc(config)
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
         config.markdown_extensions.append(KbMarkdownExtension(  # type: ignore[arg-type]
-            self._resolve_wikilink, self._render_math, embed=self._embed, locate=self._locate_attachment))
+            self._resolve_wikilink, self._render_math, embed=self._embed, locate=self._locate_attachment,
+            transclude=self._transclude))
+        self._config = config
         config.markdown_extensions.append(FragmentEncoderExtension())  # type: ignore[arg-type]
         config.markdown_extensions.append(ObsidianExtension())  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
@@ -156,6 +162,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         _drop_refused(files, self.vault.refused_docs)
         self._files = files
         self._attachments = self.vault.attachments
+        self._transcluder.start_build()
         self._log_diagnostics(self.vault)
         self._git_log = load_git_log(root, reuse=self._git_log)
         if self._git_log.shallow:
@@ -335,6 +342,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             kind, target, heading = dep
             if kind == "file":
                 return self._attachments.resolve(target, note.path)
+            if kind == "embed":
+                return self._embedded_digest(target, heading)
             return self._resolve(target, heading) if kind == "wiki" else self._md_link_target(note, target)
         return resolve
 
@@ -500,18 +509,25 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             self._page_cache.record(self._current, ("wiki", target, heading), hit)
         return hit
 
+    def _source(self) -> Note | None:
+        """The note whose links are being resolved: the one being embedded, else the page's."""
+        assert self._current is not None
+        return self._transcluder.source(self._note_files.get(self._current.file.src_uri))
+
     def _resolve(self, target: str, heading: str | None) -> _Target | None:
         assert self.vault is not None and self._current is not None
-        source = self._note_files.get(self._current.file.src_uri)
-        note = self.vault.index.resolve(target, source)
+        source = self._source()
+        note = self.vault.index.resolve(target, source) if target else source
         if note is None or note.path not in self._note_uri:
             return None
+        # A block id is the element's id as written; a heading is found by its slug.
+        fragment = ("#" + (heading if heading.startswith("^") else self._slug(heading))) if heading else ""
+        if not target:  # [[#heading]]: this page
+            return _Target(fragment, note.title)
         here = posixpath.dirname(self._current.file.src_uri)
         # Percent-encoded: a file named "注意力 #3 ?.md" must not end its path at "#" or "?".
         href = quote(_relpath(self._note_uri[note.path], here or "."))
-        if heading:
-            href += "#" + self._slug(heading)  # encoded by FragmentEncoder, after MkDocs checks it
-        return _Target(href, note.title)
+        return _Target(href + fragment, note.title)  # the fragment is encoded by FragmentEncoder
 
     def _embed(self, target: str, heading: str | None, label: str | None, embedded: bool) -> Any:
         """Called by the Markdown extension for ``![[file]]`` and ``[[file.pdf]]``: the element it
@@ -519,7 +535,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self.vault is None or self._current is None or not is_attachment_name(target):
             return None
         page = self._current
-        source = self._note_files.get(page.file.src_uri)
+        source = self._source()
         path = self._attachments.resolve(target, source.path if source else None)
         f = self._files.get_file_from_path(site_path(Path(self.config.notes_dir), path)) \
             if path is not None and self._files is not None else None
@@ -531,6 +547,31 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         src_href = quote(_relpath(f.src_uri, here or "."))
         return file_element(target, heading, label, embedded, src_href, f.url_relative_to(page.file))
 
+    def _transclude(self, target: str, heading: str | None, label: str | None) -> Transclusion | None:
+        """Called by the Markdown extension for ``![[note]]``: what it shows (None: no such note)."""
+        if self.vault is None or self._current is None or self._files is None or self._config is None:
+            return None
+        source = self._source()
+        note = self.vault.index.resolve(target, source) if target else source
+        hit = self._resolve_wikilink(target, heading)
+        if note is None or hit is None:
+            return None
+        title = label or (f"{note.title} § {heading}" if heading else note.title)
+        if self._use_page_cache:
+            self._page_cache.record(self._current, ("embed", target, heading), self._embedded_digest(target, heading))
+        host = self._note_files.get(self._current.file.src_uri)
+        shown, _ = self._transcluder.render(note, heading, host, self._current, self._config, self._files,
+                                            self._slug, hit.href, title)
+        return shown
+
+    def _embedded_digest(self, target: str, heading: str | None) -> str | None:
+        """What an embed shows, for the serve page cache: it changes when the embedded text does."""
+        assert self.vault is not None
+        source = self._source()
+        note = self.vault.index.resolve(target, source) if target else source
+        found = section(note, heading, self._slug) if note is not None else None
+        return f"{note.path}:{note.title}:{found.digest}" if note is not None and found is not None else None
+
     def _locate_attachment(self, src: str) -> str | None:
         """A Markdown image's ``src`` that names no file where it points: the file of that name
         found vault-wide (relative to the page's source file), or None."""
@@ -541,7 +582,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         written = unquote(src.split("#", 1)[0].split("?", 1)[0])
         if not written or self._files.get_file_from_path(posixpath.normpath(posixpath.join(here, written))):
             return None
-        source = self._note_files.get(page.file.src_uri)
+        source = self._source()
         path = self._attachments.resolve(written, source.path if source else None)
         if self._use_page_cache:
             self._page_cache.record(page, ("file", written, None), path)

@@ -61,6 +61,13 @@ def _material_worker() -> str | None:
     return None if MATERIAL_WORKER_RE.search(text) else "the search worker URL in Material's base.html"
 
 
+def _link_rewriter() -> str | None:
+    """MkDocs' relative-link rewriter, registered on the Markdown that renders an embed."""
+    from mkdocs.structure import pages
+    cls = getattr(pages, "_RelativePathTreeprocessor", None)
+    return None if callable(getattr(cls, "_register", None)) else "mkdocs.structure.pages._RelativePathTreeprocessor"
+
+
 def _plugin_events() -> str | None:
     from mkdocs.plugins import PluginCollection
     return None if hasattr(PluginCollection(), "events") else "PluginCollection.events"
@@ -72,6 +79,7 @@ PROBES: dict[str, tuple[Callable[[], str | None], str]] = {
     "nav-cache": (_nav_urls, "the navigation is rendered for every page (slower)"),
     "search-worker": (_material_worker, "Material's own search is used instead of kbsite's"),
     "plugin-events": (_plugin_events, "Material's own search is used instead of kbsite's"),
+    "transclusion": (_link_rewriter, "![[note]] embeds are shown as links, not as content"),
 }
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from kbtest import MKDOCS_YML, REPO, build_kb, make_kb
+from kbsite.core.comments import blank_comments
 from kbsite.core.vault import Vault, load_vault
-from kbsite.core.wikilinks import CALLOUT_MARKER, MARKER_RE
+from kbsite.core.wikilinks import CALLOUT_MARKER, MARKER_RE, scan_body
 
 # name -> (body, extensions the case needs beyond tests/kbtest.py's set)
 CASES: dict[str, tuple[str, frozenset[str]]] = {}
@@ -122,6 +123,9 @@ case("escaped-and-empty", "\\[[转义]] [[ ]] [[|x]] [[#h]]\n")
 case("self-links", "## 方法\n\n见 [[#方法]]、[[#^b1|那段]] 和 [[目标#^t1]]\n\n一段 ^b1\n\n`[[#代码]]` [[#]]\n")
 case("block-ids", "段落 **粗** ^p-1\n\n- 条目 ^li1\n- 二\n    - 嵌套 ^li-2\n\n| a |\n|---|\n| 1 |\n\n^tbl\n\n"
      "行内 `^code` 不是\n\n$x ^m$\n\n    ^indented\n\n句中 ^mid 不算\n")
+case("inline-tags", "#开头 正文 #剪枝/结构化 和 #3 与 #LoRA，`#代码` [[目标|#链接]] [t #md](x.md) <b>#html</b>\n"
+     "C#语言 \\#转义 **粗**#x *#斜* #尾/\n\n## 标题 #不算\n\n- #条目 二 #b\n\n| #表头 |x|\n|---|---|\n|#紧贴|1|\n\n"
+     "> 引用 #q\n\n> [!tip] 标题 #ct\n> 内 #ci\n\n$a #m$ 和 <!-- #注释 --> %%#隐藏%% 与 ~~#删~~\n")
 case("embed-note", "![[目标]]\n\n文字 ![[目标#^t1]] 后\n\n> ![[目标]]\n")
 case("emphasis", "**[[粗]]** *[[斜]]* ~~[[删]]~~ [见 [[里面]]](target.md)\n")
 case("markers", "TODO 一 `TODO` <!-- TODO --> $TODO$\n\n    TODO\n\n待补充：推导\n\n待修 公式\n")
@@ -177,6 +181,9 @@ class _Content(HTMLParser):
         self.link_depth = 0
         self.tasks: list[bool] = []
         self.block_ids: list[str] = []  # ids of ^id blocks
+        self.tags: list[list[str]] = []  # inline #tags shown
+        self.open_tag: list[str] | None = None
+        self.tag_depth = 0
         self.todo_callouts = 0  # > [!todo] callouts
         self.text: list[str] = []
         self.feed(markup)
@@ -198,6 +205,10 @@ class _Content(HTMLParser):
             self.link_depth = len(self.stack)
         if inside and "kb-callout-todo" in classes:
             self.todo_callouts += 1
+        if inside and tag in ("a", "span") and "kb-tag" in classes:
+            self.open_tag = [""]
+            self.tags.append(self.open_tag)
+            self.tag_depth = len(self.stack)
         if inside and (a.get("id") or "").startswith("^"):
             self.block_ids.append(a["id"][1:])
         if inside and tag == "input" and a.get("type") == "checkbox":
@@ -212,8 +223,12 @@ class _Content(HTMLParser):
                 break
         if self.open_link is not None and len(self.stack) <= self.link_depth:
             self.open_link = None
+        if self.open_tag is not None and len(self.stack) <= self.tag_depth:
+            self.open_tag = None
 
     def handle_data(self, data: str) -> None:
+        if self.open_tag is not None:
+            self.open_tag[0] += data
         if self.open_link is not None:
             self.open_link[1] += data
         if self.stack and self.stack[-1][1] and not self.stack[-1][2]:
@@ -266,6 +281,9 @@ def _differences(root: Path, names: list[str]) -> list[str]:
         text_markers = [m.kind for m in note.markers if m.kind != CALLOUT_MARKER]
         if text_markers != shown:
             problems.append(f"{name}: markers\n  core: {text_markers}\n  page: {shown}")
+        core_tags = ["#" + tg.name for tg in scan_body(blank_comments(note.body), note.body_line).tags]
+        if core_tags != [tg[0] for tg in page.tags]:
+            problems.append(f"{name}: tags\n  core: {core_tags}\n  page: {[tg[0] for tg in page.tags]}")
         if sorted(b.id for b in note.blocks) != sorted(page.block_ids):
             problems.append(f"{name}: block ids\n  core: {[b.id for b in note.blocks]}\n  page: {page.block_ids}")
         callouts = sum(1 for m in note.markers if m.kind == CALLOUT_MARKER)

@@ -392,3 +392,8 @@ def test_obsidian_tags_and_singular_keys() -> None:
     assert note.tags == ("学习", "笔记", "深度学习", "全角", "ml/rl")
     assert note.aliases == ("别名一", "别名二")
     assert [str(d) for d in diags if d.code != "coerced"] == []
+
+
+def test_title_from_a_heading_shows_escapes_as_their_characters() -> None:
+    note, _ = parse("# 3.kv\\_cache 与 \\*星号\\* `a\\_b`\n\n正文\n")
+    assert note.title == "3.kv_cache 与 *星号* a\\_b"  # code keeps its backslash

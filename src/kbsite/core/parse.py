@@ -6,7 +6,7 @@ import datetime
 import json
 import posixpath
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from kbsite.core import frontmatter
 from kbsite.core.comments import blank_comments
@@ -175,7 +175,7 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         type=note_type,
         aliases=values.get("aliases", ()),
         topics=values.get("topics", ()),
-        tags=values.get("tags", ()),
+        tags=_merge_tags(values.get("tags", ()), (t.name for t in scan.tags)),
         year=values.get("year"),
         venue=values.get("venue"),
         authors=values.get("authors", ()),
@@ -265,6 +265,17 @@ def _title(title: str | None, first_h1: str | None, path: str, note_id: str) -> 
         if candidate and candidate.strip():
             return candidate.strip()
     return note_id
+
+
+def _merge_tags(declared: tuple[str, ...], inline: Iterable[str]) -> tuple[str, ...]:
+    """Front-matter tags, then inline ``#tags`` not already there (compared as tags are)."""
+    out = list(declared)
+    seen = {normalize_key(t) for t in out}
+    for name in inline:
+        if normalize_key(name) not in seen:
+            seen.add(normalize_key(name))
+            out.append(name)
+    return tuple(out)
 
 
 def _kind(value: Any) -> str:

@@ -93,6 +93,10 @@ class TagTree:
     def roots(self) -> list[Tag]:
         return sorted((t for t in self.tags.values() if t.parent is None), key=lambda t: t.label.casefold())
 
+    def find(self, name: str) -> Tag | None:
+        """The tag ``name`` (``#ML/RL`` written any case)."""
+        return self.tags.get(normalize_key("/".join(self._parts(name.lstrip("#＃")))))
+
     def of(self, note: Note) -> list[Tag]:
         """The note's tags, in the order it lists them."""
         found = (self.tags.get(normalize_key("/".join(self._parts(name)))) for name in note.tags)

@@ -124,6 +124,10 @@ _EXACT_BUDGET = 200_000
 _CUT_TEXT = 500
 # Obsidian's block id: "^id" ending a paragraph or list item (or alone on the line after a block).
 BLOCK_ID_RE = re.compile(r"(?:^|(?<=\s))\^(?P<id>[A-Za-z0-9][A-Za-z0-9-]*)[ \t]*$")
+# Obsidian's inline tag: "#" after a space or the start of the text, then letters, digits, "_", "-"
+# and "/" (nested tags), not only digits ("#3" is no tag) and not ending in "/".
+INLINE_TAG_RE = re.compile(r"#(?P<tag>(?![0-9]+(?![\w/-]))[\w\-/]*[\w\-])")
+_ANY_MDLINK_RE = re.compile(r"!?\[[^\]\n]*\]\([^)\n]*\)")
 # The marker kind of a ``> [!todo]`` / ``> [!待办]`` callout (todo coverage counts it).
 CALLOUT_MARKER = "待办"
 _MASK = "\x01"  # stands in for a character of code: matched by the link pattern, never a delimiter
@@ -150,6 +154,14 @@ class BlockId:
 
 
 @dataclass(frozen=True)
+class InlineTag:
+    """A ``#tag`` (or nested ``#a/b``) written in the text of a note."""
+
+    name: str
+    line: int  # 1-based line in the file
+
+
+@dataclass(frozen=True)
 class BodyScan:
     headings: tuple[Heading, ...]
     links: tuple[Link, ...]
@@ -160,6 +172,7 @@ class BodyScan:
     table_pipes: tuple[int, ...] = ()  # file lines of table rows with an unescaped [[a|b]]
     embeds: tuple[Embed, ...] = ()  # ![[file]] embeds and [[file.pdf]] links: attachments, not notes
     blocks: tuple[BlockId, ...] = ()  # ^id block ids
+    tags: tuple[InlineTag, ...] = ()  # inline #tags
 
 
 def is_embed(text: str, start: int) -> bool:
@@ -423,7 +436,7 @@ def scan_body(body: str, body_line: int) -> BodyScan:
             scan.embeds = [e for e in scan.embeds if e.line != lead]
     return BodyScan(tuple(scan.headings), tuple(scan.links), tuple(scan.tasks), tuple(scan.markers),
                     scan.first_h1, first_h1_index, tuple(scan.table_pipes), tuple(scan.embeds),
-                    tuple(scan.blocks))
+                    tuple(scan.blocks), tuple(scan.tags))
 
 
 # ---- Preprocessors: fenced code, then raw HTML, as Python-Markdown stashes them ----------------
@@ -656,6 +669,7 @@ class _Scan:
         self.table_pipes: list[int] = []
         self.embeds: list[Embed] = []
         self.blocks: list[BlockId] = []
+        self.tags: list[InlineTag] = []
         self.heading: str | None = None  # the current heading, for tasks and markers
         self.first_h1: str | None = None
         self.first_h1_src: int | None = None
@@ -714,24 +728,24 @@ class _Scan:
             for (line, a, _), shown in zip(parts, visible.split("\n")):
                 self._markers(line, " " * a + shown)
 
-    def unit(self, segs: list[tuple[int, int, int]], table: bool = False) -> None:
-        """Links and markers of one run of inline text (a paragraph, item, heading, cell row)."""
+    def unit(self, segs: list[tuple[int, int, int]], table: bool = False, heading: bool = False) -> None:
+        """Links, tags and markers of one run of inline text (a paragraph, item, heading, cell row)."""
         lines = self.lines
         if len(segs) == 1:
             src, a, b = segs[0]
             line = lines[src]
             if a or b != len(line):
                 line = " " * a + line[a:b]
-            if "[" not in line and "TODO" not in line and "待" not in line:
+            if "[" not in line and "TODO" not in line and "待" not in line and "#" not in line:
                 return
-            self._inline([(src, line)], table)
+            self._inline([(src, line)], table, heading)
             return
         parts = [(src, " " * a + lines[src][a:b]) for src, a, b in segs]
-        if not any("[" in t or "TODO" in t or "待" in t for _, t in parts):
+        if not any("[" in t or "TODO" in t or "待" in t or "#" in t for _, t in parts):
             return
-        self._inline(parts, table)
+        self._inline(parts, table, heading)
 
-    def _inline(self, parts: list[tuple[int, str]], table: bool) -> None:
+    def _inline(self, parts: list[tuple[int, str]], table: bool, heading: bool = False) -> None:
         single = len(parts) == 1
         text = parts[0][1] if single else "\n".join(t for _, t in parts)
         spans = code_spans(text) if "`" in text else []
@@ -810,6 +824,8 @@ class _Scan:
                     line, snippet = place(mm)
                     self.links.append(Link(mm.group("target"), mm.group("heading") or None,
                                            restore("label", mm) or None, line, snippet, markdown=True))
+        if "#" in masked and not heading:  # a heading's "#tag" is heading text, as in Obsidian
+            self._tags(masked, parts, offsets, single, table)
         if "TODO" in masked or "待" in masked:
             shown = masked.replace(_MASK, " ")
             if maybe_hidden and hidden is None:
@@ -825,6 +841,23 @@ class _Scan:
                 shown = "".join(pieces) + shown[pos:]
             for k, line in enumerate([shown] if single else shown.split("\n")):
                 self._markers(parts[k][0], line)
+
+    def _tags(self, masked: str, parts: list[tuple[int, str]], offsets: list[int], single: bool,
+              table: bool) -> None:
+        """Inline ``#tags``, outside code, raw HTML, math and links (plugin/obsidian.py shows them)."""
+        found = [m for m in INLINE_TAG_RE.finditer(masked)
+                 if m.start() == 0 or masked[m.start() - 1].isspace() or (table and masked[m.start() - 1] == "|")]
+        if not found:
+            return
+        covering = hidden_spans(masked) if ("<" in masked or "$" in masked) else []
+        if "[" in masked:  # a tag inside a link's text or target is part of the link
+            covering += [m.span() for m in WIKILINK_RE.finditer(masked)]
+            covering += [m.span() for m in _ANY_MDLINK_RE.finditer(masked)]
+        for m in found:
+            if covering and covered(covering, m.start(), m.end()):
+                continue
+            k = 0 if single else bisect.bisect_right(offsets, m.start()) - 1
+            self.tags.append(InlineTag(m.group("tag"), self.body_line + parts[k][0]))
 
     def _markers(self, src: int, line: str) -> None:
         if "TODO" not in line and "待" not in line:
@@ -1203,7 +1236,7 @@ class _Blocks:
 
     def heading(self, body: str, src: int, a: int, b: int) -> None:
         self.scan.heading_line(src, body, self.depth == 0 and not self.stack)
-        self.scan.unit([(src, a, b)])
+        self.scan.unit([(src, a, b)], heading=True)
         self.kind = "head"
         self.start = True  # the line after a heading starts a block
         self.floor = self.block_base

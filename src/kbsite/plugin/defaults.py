@@ -11,6 +11,8 @@ is absent:
 - ``validation.links.unrecognized_links: warn``: a link MkDocs cannot make sense of fails
   ``--strict`` instead of passing as INFO.
 
+One extension is added even to a list of the user's own: ``pymdownx.saneheaders`` (``ALWAYS``).
+
 docs/defaults.md lists them and how to turn each off.
 """
 
@@ -45,6 +47,20 @@ MARKDOWN_EXTENSIONS: list[tuple[str, dict[str, Any]]] = [
     ("pymdownx.saneheaders", {}),
 ]
 MKDOCS_BUILTINS = ["toc", "tables", "fenced_code"]  # what MkDocs uses when the key is absent
+
+
+# Always on, whatever the user's list: "#标签" at a line start is an inline tag (Obsidian), so a
+# heading needs "# " (as in CommonMark). The core's scanner reads headings and tags this way.
+ALWAYS = "pymdownx.saneheaders"
+
+
+def require_sane_headers(config: MkDocsConfig) -> bool:
+    """Add pymdownx.saneheaders when the user's own extension list lacks it; True if added."""
+    names = [e if isinstance(e, str) else "" for e in config.markdown_extensions]
+    if ALWAYS in names:
+        return False
+    config.markdown_extensions.append(ALWAYS)
+    return True
 
 
 def user_config(config: MkDocsConfig) -> dict[str, Any]:

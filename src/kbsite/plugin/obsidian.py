@@ -4,6 +4,8 @@
 - Callouts (``> [!tip] 标题``) become Material's admonitions: ``<div class="admonition tip">``, or
   ``<details class="tip">`` when foldable (``-`` closed, ``+`` open); see ``kbsite.core.callouts``.
   The core's scanner reads them the same way (tests/test_scanner_diff.py).
+- Inline ``#tags`` link to their tag page (``tag_href``); the core's scanner finds the same ones
+  and merges them into the note's tags.
 - Block ids: ``^id`` ending a paragraph or list item is not shown; the element gets the id
   ``^id``, which ``[[note#^id]]`` links to. A ``^id`` paragraph of its own names the block before it.
 """
@@ -13,6 +15,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 
+from typing import Callable
+
 from markdown import Markdown, util
 from markdown.blockprocessors import BlockQuoteProcessor
 from markdown.extensions import Extension
@@ -21,7 +25,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from kbsite.core.callouts import parse_callout
 from kbsite.core.comments import strip_comments
-from kbsite.core.wikilinks import BLOCK_ID_RE
+from kbsite.core.wikilinks import BLOCK_ID_RE, INLINE_TAG_RE
 
 _LISTS = ("ul", "ol")
 _ALONE_RE = re.compile(r"\s*\^(?P<id>[A-Za-z0-9][A-Za-z0-9-]*)\s*")
@@ -116,7 +120,68 @@ class BlockIdTreeprocessor(Treeprocessor):
         el.set("id", "^" + m.group("id"))
 
 
+# Where a "#word" is not a tag: code, links, headings, math, scripts; and our own final text.
+_NO_TAGS = frozenset(("code", "pre", "a", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "math",
+                      "kbd", "samp", "textarea"))
+# Elements whose text starts a run of inline text: a "#tag" first in it has nothing before it.
+_TEXT_STARTS = frozenset(("p", "li", "td", "th", "dd", "dt", "summary", "div", "blockquote"))
+
+
+class InlineTagTreeprocessor(Treeprocessor):
+    """``#tag`` after a space (or first in a paragraph, item or cell) becomes a link to its tag page."""
+
+    def __init__(self, md: Markdown, tag_href: Callable[[str], str | None]) -> None:
+        super().__init__(md)
+        self.tag_href = tag_href
+
+    def run(self, root: etree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, el: etree.Element) -> None:
+        if el.tag in _NO_TAGS or "kb-math" in (el.get("class") or ""):
+            return
+        if el.text and "#" in el.text and not isinstance(el.text, util.AtomicString):
+            made = self._split(el.text, el.tag in _TEXT_STARTS)
+            if made is not None:
+                el.text = made[0]
+                for i, a in enumerate(made[1]):
+                    el.insert(i, a)
+        for child in list(el):
+            self._walk(child)
+            tail = child.tail
+            if tail and "#" in tail and not isinstance(tail, util.AtomicString):
+                made = self._split(tail, False)
+                if made is not None:
+                    child.tail = made[0]
+                    at = list(el).index(child) + 1
+                    for i, a in enumerate(made[1]):
+                        el.insert(at + i, a)
+
+    def _split(self, text: str, at_start: bool) -> tuple[str, list[etree.Element]] | None:
+        """``text`` cut at its tags: the text before the first, and one link (with tail) per tag."""
+        found = [m for m in INLINE_TAG_RE.finditer(text)
+                 if (m.start() == 0 and at_start) or (m.start() > 0 and text[m.start() - 1].isspace())]
+        if not found:
+            return None
+        links: list[etree.Element] = []
+        for n, m in enumerate(found):
+            href = self.tag_href(m.group("tag"))
+            a = etree.Element("a" if href is not None else "span")
+            if href is not None:
+                a.set("href", href)
+            a.set("class", "kb-tag")
+            a.text = util.AtomicString("#" + m.group("tag"))
+            end = found[n + 1].start() if n + 1 < len(found) else len(text)
+            a.tail = text[m.end():end]
+            links.append(a)
+        return text[:found[0].start()], links
+
+
 class ObsidianExtension(Extension):
+    def __init__(self, tag_href: Callable[[str], str | None] | None = None, **kwargs: object) -> None:
+        self.tag_href = tag_href
+        super().__init__(**kwargs)
+
     def extendMarkdown(self, md: Markdown) -> None:
         # After fenced code is stashed (25), before raw HTML blocks (20).
         md.preprocessors.register(CommentPreprocessor(md), "kb_obsidian_comments", 22)
@@ -124,3 +189,5 @@ class ObsidianExtension(Extension):
         md.parser.blockprocessors.register(CalloutProcessor(md.parser), "kb_callout", 21)
         # After inline patterns (20), before MkDocs collects the page's anchors (5).
         md.treeprocessors.register(BlockIdTreeprocessor(md), "kb_block_ids", 15)
+        if self.tag_href is not None:  # after inline patterns (20): links and code are elements by then
+            md.treeprocessors.register(InlineTagTreeprocessor(md, self.tag_href), "kb_inline_tags", 17)

@@ -31,7 +31,7 @@ from kbsite.core.topics import Topic
 from kbsite.core.transclusion import section
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
-from kbsite.plugin.defaults import apply_defaults, user_config
+from kbsite.plugin.defaults import apply_defaults, require_sane_headers, user_config
 from kbsite.plugin import features
 from kbsite.plugin.embeds import file_element, missing_element
 from kbsite.plugin.escaping import autoescape_own_templates
@@ -130,6 +130,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if not self.config.enabled:
             return None
         apply_defaults(config, user_config(config))
+        require_sane_headers(config)
         self._slug = configure_toc(config)
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
         config.markdown_extensions.append(KbMarkdownExtension(  # type: ignore[arg-type]
@@ -137,7 +138,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             transclude=self._transclude))
         self._config = config
         config.markdown_extensions.append(FragmentEncoderExtension())  # type: ignore[arg-type]
-        config.markdown_extensions.append(ObsidianExtension())  # type: ignore[arg-type]
+        config.markdown_extensions.append(ObsidianExtension(tag_href=self._tag_href))  # type: ignore[arg-type]
         # Our templates sit after the user's custom_dir (so they can override them), before the theme.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
@@ -485,6 +486,16 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def _tag_url(self, tag: Tag) -> str:
         return self._urls.get(f"tags/{tag.slug}.md", "")
+
+    def _tag_href(self, name: str) -> str | None:
+        """An inline ``#tag`` on the current page: the relative ``.md`` href of its tag page."""
+        if self.vault is None or self._current is None:
+            return None
+        tag = self.vault.tags.find(name)
+        uri = f"tags/{tag.slug}.md" if tag is not None else None
+        if uri is None or uri not in self._tag_files:
+            return None
+        return quote(_relpath(uri, posixpath.dirname(self._current.file.src_uri) or "."))
 
     def _folder_url(self, folder: Folder) -> str:
         return self._urls.get(self._folder_uri(folder), "")

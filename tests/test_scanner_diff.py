@@ -123,7 +123,7 @@ case("escaped-and-empty", "\\[[转义]] [[ ]] [[|x]] [[#h]]\n")
 case("self-links", "## 方法\n\n见 [[#方法]]、[[#^b1|那段]] 和 [[目标#^t1]]\n\n一段 ^b1\n\n`[[#代码]]` [[#]]\n")
 case("block-ids", "段落 **粗** ^p-1\n\n- 条目 ^li1\n- 二\n    - 嵌套 ^li-2\n\n| a |\n|---|\n| 1 |\n\n^tbl\n\n"
      "行内 `^code` 不是\n\n$x ^m$\n\n    ^indented\n\n句中 ^mid 不算\n")
-case("inline-tags", "#开头 正文 #剪枝/结构化 和 #3 与 #LoRA，`#代码` [[目标|#链接]] [t #md](x.md) <b>#html</b>\n"
+case("inline-tags", "#开头 [[目标#方法]] #链接后 正文 #剪枝/结构化 和 #3 与 #LoRA，`#代码` [[目标|#链接]] [t #md](x.md) <b>#html</b>\n"
      "C#语言 \\#转义 **粗**#x *#斜* #尾/\n\n## 标题 #不算\n\n- #条目 二 #b\n\n| #表头 |x|\n|---|---|\n|#紧贴|1|\n\n"
      "> 引用 #q\n\n> [!tip] 标题 #ct\n> 内 #ci\n\n$a #m$ 和 <!-- #注释 --> %%#隐藏%% 与 ~~#删~~\n")
 case("embed-note", "![[目标]]\n\n文字 ![[目标#^t1]] 后\n\n> ![[目标]]\n")
@@ -239,7 +239,7 @@ def _expected_links(vault: Vault, path: str, slug) -> list[list[str]]:  # type: 
     note = next(n for n in vault.notes if n.path == path)
     out = []
     for lk in note.links:
-        if lk.markdown:
+        if lk.markdown or lk.prop:  # a link in front matter is not in the body
             continue
         hit = vault.index.resolve(lk.target) if lk.target else note  # [[#heading]]: this note
         anchor = (lk.heading if lk.heading.startswith("^") else slug(lk.heading)) if lk.heading else ""

@@ -1,5 +1,6 @@
 """Obsidian syntax in a real browser: an embedded image and audio, callouts (one folded), a
-missing attachment; nothing is loaded from outside the site. A screenshot is kept for review."""
+missing attachment, a transclusion, a block link, inline tags and a Mermaid diagram; nothing is
+loaded from outside the site. A screenshot is kept for review."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ SHOTS = Path(os.environ.get("KBSITE_SCREENSHOTS", "/tmp/kbshots"))
 NOTES = {
     "notes/附件/示意 图.png": PNG,
     "notes/附件/讲座.mp3": b"ID3",
-    "notes/goal.md": "---\ntitle: 目标\n---\n## 方法\n\n正文。\n",
+    "notes/goal.md": "---\ntitle: 目标\n---\n## 方法\n\n目标的正文，讲 [[嵌入与标注|回到嵌入]]。 ^g1\n",
     "notes/论文/嵌入与标注.md": """\
 ---
 title: 嵌入与标注
@@ -39,6 +40,17 @@ title: 嵌入与标注
 录音：![[讲座.mp3]]
 
 缺的附件：![[不存在.png]]
+
+嵌入一节：
+
+![[goal#方法]]
+
+跳到那一段：[[goal#^g1|目标的那段话]]  #蒸馏/温度
+
+```mermaid
+graph LR
+  T[教师模型] -->|软标签| S[学生模型]
+```
 """,
 }
 
@@ -72,6 +84,26 @@ def test_embeds_and_callouts_in_a_browser(tmp_path: Path, page, serve_dir) -> No
     missing = page.locator(".md-content .kb-embed-missing")
     assert missing.inner_text().endswith("不存在.png")
     assert missing.evaluate("el => getComputedStyle(el).borderTopStyle") == "dashed"
+    # The transclusion shows the section, its link resolved from the host page.
+    box = page.locator(".md-content .kb-transclusion")
+    assert box.locator(".kb-transclusion__title a").inner_text() == "目标 § 方法"
+    assert "目标的正文" in box.locator(".kb-transclusion__body").inner_text()
+    assert box.evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"
+    inner = box.locator(".kb-transclusion__body a.kb-link")
+    assert inner.inner_text() == "回到嵌入" and inner.evaluate("a => a.href") == page.url
+    # The Mermaid diagram is drawn (an SVG in Material's shadow root) by the vendored library.
+    page.wait_for_function("() => document.querySelector('.md-content div.mermaid')"
+                           " && !document.querySelector('.md-content pre.mermaid')", timeout=15000)
+    assert page.evaluate("() => window.mermaid && !window.mermaid.kbsiteLoader")  # the real one loaded
+    tag = page.locator(".md-content p a.kb-tag")  # the inline one (the header lists it too)
+    assert tag.inner_text() == "#蒸馏/温度"
+    # A block link lands on the paragraph that carries the ^id.
+    page.locator(".md-content a.kb-link", has_text="目标的那段话").click()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => decodeURIComponent(location.hash)") == "#^g1"
+    assert page.evaluate("() => document.getElementById('^g1').textContent").startswith("目标的正文")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("article").screenshot(path=str(SHOTS / "obsidian-embeds-callouts.png"))
     assert outside == [], outside

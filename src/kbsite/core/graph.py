@@ -40,8 +40,10 @@ class Wanted:
 class LinkGraph:
     """Resolves every link of every note once, up front (so pages render in one pass)."""
 
-    def __init__(self, index: NoteIndex, slugify: Callable[[str], str] | None = None) -> None:
+    def __init__(self, index: NoteIndex, slugify: Callable[[str], str] | None = None,
+                 private: NoteIndex | None = None) -> None:
         self.index = index
+        self.private = private  # publish: false notes: a link to one is no link and not wanted
         self.slugify = slugify
         self.diagnostics: list[Diagnostic] = []
         self.outgoing: dict[str, list[ResolvedLink]] = {}
@@ -62,6 +64,9 @@ class LinkGraph:
             target = self.resolve_link(note, link, report=True)
             if link.markdown and target is None:
                 continue  # an ordinary link to a non-note .md file: MkDocs validates it
+            if target is None and self.private is not None and not link.markdown \
+                    and self.private.resolve(link.target, note) is not None:
+                continue  # a note kept off the site: shown as text, nothing to write
             rl = ResolvedLink(note, link, target)
             out.append(rl)
             if target is None:

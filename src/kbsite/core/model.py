@@ -59,6 +59,7 @@ class Link:
     snippet: str  # the sentence around the link, as plain text
     markdown: bool = False  # True for ``[label](other.md)`` links
     embed: bool = False  # True for ``![[note]]``: the note's content is shown here (transclusion)
+    prop: str | None = None  # the front-matter key of a link written there (``up: "[[MOC]]"``)
 
     @property
     def text(self) -> str:

@@ -11,8 +11,9 @@ from typing import Any, Callable, Iterable
 from kbsite.core import frontmatter
 from kbsite.core.comments import blank_comments
 from kbsite.core.keys import is_safe_id, normalize_key, safe_slug
-from kbsite.core.model import STATUSES, Diagnostic, Note, Severity
-from kbsite.core.wikilinks import FENCE_RE, mask_code_spans, scan_body
+from kbsite.core.attachments import is_attachment_name
+from kbsite.core.model import STATUSES, Diagnostic, Link, Note, Severity
+from kbsite.core.wikilinks import FENCE_RE, WIKILINK_RE, mask_code_spans, scan_body, unlink
 
 STR_FIELDS = ("title", "id", "type", "status", "venue", "url", "parent")
 LIST_FIELDS = ("aliases", "topics", "tags", "authors", "related")
@@ -32,6 +33,8 @@ SUBSTANTIAL_CHARS = 200
 KEY_SYNONYMS = {"alias": "aliases", "tag": "tags"}
 # Obsidian's tags: "学习, 笔记" or "学习 笔记" in one string, with or without "#" (or "＃").
 _TAG_SPLIT_RE = re.compile(r"[,，、\s]+")
+# Fields whose values name notes or topics: "[[x]]" there is the name x (Obsidian writes them so).
+LINK_NAME_FIELDS = ("topics", "related", "parent")
 # One item of each list field, for "read as one alias".
 _ITEM_NOUN = {"aliases": "alias", "topics": "topic", "tags": "tag", "authors": "author",
               "related": "related note"}
@@ -47,6 +50,7 @@ _UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # ([[#heading]] and [[#^id]] name a place in the same note: they are links.)
 _EMPTY_LINK_RE = re.compile(r"\[\[[ \t]*(?:#[ \t]*)?(?:\\?\|[^\]\[\n]*)?\]\]")
 _SHOWN_CHARS = 60  # longest value quoted whole in a message
+_WHOLE_WIKILINK_RE = re.compile(WIKILINK_RE.pattern)
 
 
 def decode(raw: bytes) -> tuple[str, int | None]:
@@ -106,11 +110,17 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
     lines = fm.key_lines
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    property_links: list[Link] = []
     for key, value in data.items():
         line = lines.get(key, 1)
         key = KEY_SYNONYMS.get(key, key)
         if key == "tags":
             value = _obsidian_tags(value)
+        value = _unflow_wikilinks(value, key in LIST_FIELDS)
+        if key in LINK_NAME_FIELDS:  # topics: ["[[大模型]]"] names the topic 大模型
+            value = _link_names(value)
+        elif key not in KNOWN_FIELDS:  # up: "[[MOC]]": a link from this note, as in Obsidian
+            property_links += _property_links(key, value, line)
         if key in STR_FIELDS:
             as_text, kind = _scalar(value, fm.plain_values.get(key))
             if as_text is None:
@@ -187,7 +197,7 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         has_front_matter=fm.present,
         lead_h1=scan.first_h1_line,
         headings=scan.headings,
-        links=scan.links,
+        links=scan.links + tuple(property_links),
         tasks=scan.tasks,
         markers=scan.markers,
         embeds=scan.embeds,
@@ -265,6 +275,50 @@ def _title(title: str | None, first_h1: str | None, path: str, note_id: str) -> 
         if candidate and candidate.strip():
             return candidate.strip()
     return note_id
+
+
+def _unflow_wikilinks(value: Any, as_list: bool) -> Any:
+    """``up: [[MOC]]`` unquoted is YAML for a list in a list: read it as the text ``[[MOC]]``
+    (as one item of a list field), and likewise each ``- [[x]]`` item of a block list."""
+    def one(v: Any) -> Any:
+        if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1 \
+                and isinstance(v[0][0], str):
+            return f"[[{v[0][0]}]]"
+        return v
+    whole = one(value)
+    if whole is not value:
+        return [whole] if as_list else whole
+    return [one(v) for v in value] if isinstance(value, list) else value
+
+
+def _link_names(value: Any) -> Any:
+    """Every ``[[name|label]]`` string in a field value made ``name``."""
+    if isinstance(value, str):
+        m = _WHOLE_WIKILINK_RE.fullmatch(value.strip())
+        return m.group("target").strip() if m else value
+    if isinstance(value, (list, tuple)):
+        return [_link_names(v) for v in value]
+    return value
+
+
+def _property_links(key: str, value: Any, line: int) -> list[Link]:
+    """Wikilinks written in an unknown field's strings: links of the note (graph, backlinks)."""
+    out: list[Link] = []
+    stack = [value]
+    while stack:
+        v = stack.pop(0)
+        if isinstance(v, str) and "[[" in v:
+            for m in WIKILINK_RE.finditer(v):
+                target = m.group("target").strip()
+                if target and not is_attachment_name(target):
+                    out.append(Link(target, (m.group("heading") or "").strip() or None,
+                                    (m.group("label") or "").strip() or None, line,
+                                    f"{key}: {unlink(v)}"[:140], prop=key))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return out
 
 
 def _merge_tags(declared: tuple[str, ...], inline: Iterable[str]) -> tuple[str, ...]:

@@ -37,6 +37,8 @@ class Vault:
     folders: FolderTree = field(default_factory=lambda: FolderTree([]))
     tags: TagTree = field(default_factory=lambda: TagTree([]))
     attachments: AttachmentIndex = field(default_factory=lambda: AttachmentIndex(()))
+    # ``publish: false`` notes: checked, never published; a link to one is text, not "wanted".
+    private: NoteIndex = field(default_factory=lambda: NoteIndex([]))
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
@@ -122,8 +124,12 @@ def load_vault(
         found = links_out_of(docs_dir, boundary=[*boundary, docs_dir], src_prefix=docs_prefix)
         diagnostics += found
         refused = [d.path[len(docs_prefix) + 1:] for d in found]
+    hidden = [n for n in notes if not is_published(n)]
+    if hidden:
+        notes = [n for n in notes if is_published(n)]
+    private = NoteIndex(hidden)
     index = NoteIndex(notes)
-    graph = LinkGraph(index, slugify)
+    graph = LinkGraph(index, slugify, private=private)
     topics = TopicTree(index)
     attachments = AttachmentIndex(rel for rel, _ in listing.assets)
     diagnostics += index.diagnostics + topics.diagnostics + graph.diagnostics
@@ -133,7 +139,12 @@ def load_vault(
         diagnostics = [replace(d, severity=Severity.INFO) if d.code == "wanted" else d for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.path, d.line))
     return Vault(root, notes, index, graph, topics, diagnostics, listing.assets, refused, FolderTree(notes),
-                 TagTree(notes), attachments)
+                 TagTree(notes), attachments, private)
+
+
+def is_published(note: Note) -> bool:
+    """Obsidian Publish's ``publish: false`` keeps a note off the site (and the reports' pages)."""
+    return note.extra.get("publish") is not False
 
 
 def site_path(root: Path, note_path: str) -> str:

@@ -745,7 +745,7 @@ class _Scan:
             return
         self._inline(parts, table, heading)
 
-    def _inline(self, parts: list[tuple[int, str]], table: bool, heading: bool = False) -> None:
+    def _inline(self, parts: list[tuple[int, str]], table: bool, in_heading: bool = False) -> None:
         single = len(parts) == 1
         text = parts[0][1] if single else "\n".join(t for _, t in parts)
         spans = code_spans(text) if "`" in text else []
@@ -824,7 +824,7 @@ class _Scan:
                     line, snippet = place(mm)
                     self.links.append(Link(mm.group("target"), mm.group("heading") or None,
                                            restore("label", mm) or None, line, snippet, markdown=True))
-        if "#" in masked and not heading:  # a heading's "#tag" is heading text, as in Obsidian
+        if "#" in masked and not in_heading:  # a heading's "#tag" is heading text, as in Obsidian
             self._tags(masked, parts, offsets, single, table)
         if "TODO" in masked or "待" in masked:
             shown = masked.replace(_MASK, " ")

@@ -11,7 +11,8 @@ is absent:
 - ``validation.links.unrecognized_links: warn``: a link MkDocs cannot make sense of fails
   ``--strict`` instead of passing as INFO.
 
-One extension is added even to a list of the user's own: ``pymdownx.saneheaders`` (``ALWAYS``).
+One extension is added even to a list of the user's own: ``pymdownx.saneheaders`` (``ALWAYS``);
+and superfences gets a ``mermaid`` fence unless the user configured one.
 
 docs/defaults.md lists them and how to turn each off.
 """
@@ -24,6 +25,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
+from pymdownx.superfences import fence_code_format
 
 log = get_plugin_logger(__name__)
 
@@ -38,7 +40,7 @@ MARKDOWN_EXTENSIONS: list[tuple[str, dict[str, Any]]] = [
     ("pymdownx.details", {}),
     ("pymdownx.highlight", {"anchor_linenums": True}),
     ("pymdownx.inlinehilite", {}),
-    ("pymdownx.superfences", {}),
+    ("pymdownx.superfences", {}),  # with a ```mermaid fence: require_mermaid_fence
     ("pymdownx.tasklist", {"custom_checkbox": True}),
     ("pymdownx.mark", {}),  # ==highlight==, as in Obsidian
     ("pymdownx.tilde", {"subscript": False}),  # ~~strikethrough~~; a lone "~" stays text
@@ -60,6 +62,23 @@ def require_sane_headers(config: MkDocsConfig) -> bool:
     if ALWAYS in names:
         return False
     config.markdown_extensions.append(ALWAYS)
+    return True
+
+
+MERMAID_FENCE = {"name": "mermaid", "class": "mermaid", "format": fence_code_format}
+
+
+def require_mermaid_fence(config: MkDocsConfig) -> bool:
+    """With pymdownx.superfences in the list, a ```mermaid fence is a diagram (as in Obsidian)
+    unless the user configured a fence of that name; True if kbsite added it."""
+    names = [e if isinstance(e, str) else "" for e in config.markdown_extensions]
+    if "pymdownx.superfences" not in names:
+        return False
+    options = config.mdx_configs.setdefault("pymdownx.superfences", {})
+    fences = list(options.get("custom_fences") or [])
+    if any(isinstance(f, dict) and f.get("name") in ("mermaid", "*") for f in fences):
+        return False
+    options["custom_fences"] = [*fences, dict(MERMAID_FENCE)]
     return True
 
 

@@ -51,6 +51,7 @@ TranscludeFn = Callable[[str, "str | None", "str | None"], "Transclusion | None"
 class LinkTarget(Protocol):
     href: str | None  # relative ``.md`` href (with #anchor), or None for a wanted note
     title: str  # the note's title, used as the default label and tooltip
+    private: bool  # a note kept off the site (publish: false): the link is its text only
 
 
 class WikilinkInlineProcessor(InlineProcessor):
@@ -95,6 +96,11 @@ class WikilinkInlineProcessor(InlineProcessor):
             if self.embedding:
                 return None, None, None  # not embedded: the "!" stays text, the [[link]] a link
         hit = self.resolve(target, heading)
+        if hit is not None and hit.private:
+            el = etree.Element("span")
+            el.set("class", "kb-private")
+            el.text = AtomicString(label or target)
+            return el, m.start(0), m.end(0)
         if hit is None or hit.href is None:
             el = etree.Element("span")
             el.set("class", "kb-wanted")

@@ -31,13 +31,14 @@ from kbsite.core.topics import Topic
 from kbsite.core.transclusion import section
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
-from kbsite.plugin.defaults import apply_defaults, require_sane_headers, user_config
+from kbsite.plugin.defaults import apply_defaults, require_mermaid_fence, require_sane_headers, user_config
 from kbsite.plugin import features
 from kbsite.plugin.embeds import file_element, missing_element
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
 from kbsite.plugin.markdown import KbMarkdownExtension, Transclusion
+from kbsite.plugin.mermaid import Mermaid
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
@@ -79,6 +80,7 @@ THEME_META_KEYS = ("hide", "description")
 class _Target(NamedTuple):
     href: str | None
     title: str
+    private: bool = False  # a publish: false note: the link shows as text
 
 
 class KbsitePlugin(BasePlugin[KbsiteConfig]):
@@ -119,6 +121,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._config: MkDocsConfig | None = None
         self._attachments = AttachmentIndex(())
         self._transcluder = Transcluder(lambda: self._probes.ok("transclusion"))
+        self._mermaid = Mermaid()  # copies the vendored mermaid when a page has a diagram
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -131,6 +134,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return None
         apply_defaults(config, user_config(config))
         require_sane_headers(config)
+        require_mermaid_fence(config)
         self._slug = configure_toc(config)
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
         config.markdown_extensions.append(KbMarkdownExtension(  # type: ignore[arg-type]
@@ -261,6 +265,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     @event_priority(100)  # first, so other plugins see the note's real (sanitised) HTML
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.config.enabled:
+            self._mermaid.see(html)
         if not self.config.enabled or page.file.src_uri not in self._note_files:
             return None
         if self._use_page_cache and self._page_cache.is_reused(page):
@@ -306,6 +312,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if self.config.enabled:
             self.search.on_post_build(config)
             self._write_feed(config)
+            self._mermaid.write(config.site_dir)
             features.run(self.features, "on_post_build", self, config)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
@@ -529,6 +536,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         assert self.vault is not None and self._current is not None
         source = self._source()
         note = self.vault.index.resolve(target, source) if target else source
+        if note is None and self.vault.private.resolve(target, source) is not None:
+            return _Target(None, "", private=True)
         if note is None or note.path not in self._note_uri:
             return None
         # A block id is the element's id as written; a heading is found by its slug.

@@ -157,6 +157,15 @@ class TopicView:
 
 
 @dataclass(slots=True)
+class PropertyLinks:
+    """A front-matter field holding wikilinks (``up: "[[MOC]]"``): its key and where they lead."""
+
+    key: str
+    notes: list[NoteRef]
+    wanted: list[str]  # names that match no note yet
+
+
+@dataclass(slots=True)
 class NoteView:
     ref: NoteRef
     id: str
@@ -170,6 +179,8 @@ class NoteView:
     folder: FolderView | None  # for a folder note: its folder's listing
     folder_path: list[FolderRef]  # the folders the note sits in, top-level first
     dates: DatedRef | None = None  # created / updated
+    properties: list[PropertyLinks] = field(default_factory=list)
+    cssclasses: list[str] = field(default_factory=list)  # Obsidian's cssclasses, on the content
 
 
 @dataclass(slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from functools import cached_property
 from typing import Callable
@@ -16,8 +18,18 @@ from kbsite.core.vault import Vault
 from kbsite.plugin.coverage_views import CoverageViews
 from kbsite.plugin.viewmodels import (
     Backlink, Counts, DatedRef, FolderNode, FolderRef, FolderView, HomeView, NoteGroup, NoteRef, NoteView,
+    PropertyLinks,
     TagNode, TagRef, TagView, TodoView, TopicNode, TopicRef, TopicView,
 )
+
+_CSS_CLASS_RE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def css_classes(value: object) -> list[str]:
+    """Obsidian's ``cssclasses`` (a list, or a string of names): the names that are CSS class names."""
+    names = value.replace(",", " ").split() if isinstance(value, str) else value if isinstance(value, list) else []
+    return [n for n in dict.fromkeys(str(x).strip() for x in names) if _CSS_CLASS_RE.fullmatch(n)]
+
 
 RECENT = 10  # notes on the home page's "recently changed" list
 
@@ -176,7 +188,22 @@ class Views:
                                                       else [*where.ancestors(), where]) if f.path]
             if self.folder_crumbs else [],
             dates=self.dated([note])[0] if note.path in self.dates else None,
+            properties=self._property_links(note),
+            cssclasses=css_classes(note.extra.get("cssclasses", note.extra.get("cssclass"))),
         )
+
+    def _property_links(self, note: Note) -> list[PropertyLinks]:
+        found: dict[str, PropertyLinks] = {}
+        for rl in self.vault.graph.outgoing.get(note.path, []):
+            key = rl.link.prop
+            if key is None:
+                continue
+            entry = found.setdefault(key, PropertyLinks(key, [], []))
+            if rl.target is not None:
+                entry.notes.append(self.note_ref(rl.target))
+            else:
+                entry.wanted.append(rl.link.target)
+        return list(found.values())
 
     def topic(self, topic: Topic) -> TopicView:
         """Breadcrumb, sub-topics and member notes grouped by type."""

@@ -23,7 +23,9 @@ _SEED_SOURCE = (
     r"(?<!随机)种子(?:笔记|资料|材料|文章|文本|内容|来源|中|里|提到|给出|引用|记|写|所|的笔记)"
     r"|(?:笔记|用户|原始)种子|来自种子|(?:seed|种子)\s*(?:笔记|notes?)\b"
 )
-SOURCE_PATTERN = re.compile(f"{_USER_SOURCE}|{_SEED_SOURCE}", re.IGNORECASE)
+# Material handed to the writer rather than written by the owner: 提供的资料 / 所给材料 / 原始素材 ...
+_GIVEN_SOURCE = r"(?:提供|所给)的?(?:笔记|资料|材料|素材)|原始(?:资料|材料|素材)"
+SOURCE_PATTERN = re.compile(f"{_USER_SOURCE}|{_SEED_SOURCE}|{_GIVEN_SOURCE}", re.IGNORECASE)
 
 # Lines the old notes really contained: each must be caught, so the pattern cannot silently rot.
 OLD_WORDING = [
@@ -39,6 +41,10 @@ OLD_WORDING = [
     "笔记种子里写它\"原本设计用于语音模型的微调\"",
     "按用户笔记整理的 Llama 3 报告：",
     "种子材料提到 Llama 3 405B 的 SFT 学习率为 1e-5",
+    # The same idea in other words: the source as something handed over.
+    "根据提供的资料，Llama 3 用了 GQA。",
+    "原始材料里没有给出 β 的取值。",
+    "所给笔记只列了标题。",
 ]
 
 # Technical uses of the same characters that must stay allowed.
@@ -49,6 +55,7 @@ LEGITIMATE = [
     "只需保存初始化的随机种子和每个检查点的压缩结果。",
     "用户画一条运动路线，Tora 生成的视频里对应物体就沿这条路线运动。",
     "我的原始笔记没有讲 QLoRA；课程笔记把它列为延伸阅读。",
+    "幻觉指输出与事实、与给定材料或与自身前文不符。",
 ]
 
 
@@ -192,3 +199,79 @@ def test_admonition_titles_use_straight_quotes() -> None:
            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
            if re.match(r"^(!!!|\?\?\?\+?) ?[\w-]+ +[“”]", line)]
     assert not bad, "\n".join(bad)
+
+
+# --- Chinese prose uses curly quotes ---------------------------------------------------------------
+#
+# One convention for quotation marks in Chinese prose: “…”. A straight "…" pair that holds CJK
+# fails, outside code, math, front matter, URLs, HTML and admonition titles (tests/prose_quotes.py
+# finds them, and converts a folder with --write). papers/ is converted on its own branch and joins
+# this list once both are merged.
+
+QUOTE_GUARD_FOLDERS = ("concepts", "models", "techniques", "topics")
+
+
+def test_quote_guard_covers_every_notes_folder_but_papers() -> None:
+    folders = {p.name for p in NOTES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert set(QUOTE_GUARD_FOLDERS) == folders - {"papers"}, sorted(folders)
+
+
+_QUOTES_SAMPLE = """\
+---
+title: "引号"
+aliases: ["直引号 \\"别名\\""]
+---
+
+# 引号
+
+正文里写"直引号"要报错，写“弯引号”不报错。
+代码 `print("代码里的引号")` 与公式 $\\text{"数学"}$ 不算；链接 [论文](https://x.org/a "标题") 也不算。
+
+```python
+s = "围栏代码里的中文"
+```
+
+$$
+\\text{"块级公式"}
+$$
+
+!!! note "提示框标题"
+    提示框正文里的"直引号"也要报错。
+
+<span title="属性里的中文">HTML 属性</span>，英文的 "quoted word" 不含中文，不算。
+"""
+
+
+def test_quote_check_finds_straight_pairs_in_prose_only() -> None:
+    from prose_quotes import straight_pairs
+
+    found = [(p.line, p.text) for p in straight_pairs(_QUOTES_SAMPLE) if p.has_cjk]
+    assert found == [(8, "直引号"), (20, "直引号")]
+
+
+def test_quote_fix_converts_prose_and_leaves_the_rest() -> None:
+    from prose_quotes import curly, straight_pairs
+
+    fixed = curly(_QUOTES_SAMPLE)
+    assert [p for p in straight_pairs(fixed) if p.has_cjk] == []
+    assert "写“直引号”要报错" in fixed and "正文里的“直引号”也要" in fixed
+    # A quoted English word inside Chinese prose takes the Chinese marks too.
+    assert "英文的 “quoted word” 不含中文" in fixed
+    for kept in ('print("代码里的引号")', '"数学"', '"标题")', 's = "围栏代码里的中文"', '"块级公式"',
+                 '!!! note "提示框标题"', 'title="属性里的中文"', 'aliases: ["直引号 \\"别名\\""]'):
+        assert kept in fixed, kept
+
+
+def test_chinese_prose_uses_curly_quotes() -> None:
+    from prose_quotes import straight_pairs
+
+    hits = []
+    for folder in QUOTE_GUARD_FOLDERS:
+        for path in sorted((NOTES / folder).rglob("*.md")):
+            for pair in straight_pairs(path.read_text(encoding="utf-8")):
+                if pair.has_cjk:
+                    hits.append(f"{path.relative_to(NOTES.parent).as_posix()}:{pair.line}: \"{pair.text[:60]}\"")
+    assert not hits, (
+        "straight quotes around Chinese prose; write “…” (python tests/prose_quotes.py --write "
+        "notes/<folder> converts them):\n" + "\n".join(hits)
+    )

@@ -205,15 +205,14 @@ def test_admonition_titles_use_straight_quotes() -> None:
 #
 # One convention for quotation marks in Chinese prose: “…”. A straight "…" pair that holds CJK
 # fails, outside code, math, front matter, URLs, HTML and admonition titles (tests/prose_quotes.py
-# finds them, and converts a folder with --write). papers/ is converted on its own branch and joins
-# this list once both are merged.
+# finds them, and converts a folder with --write).
 
-QUOTE_GUARD_FOLDERS = ("concepts", "models", "techniques", "topics")
+QUOTE_GUARD_FOLDERS = ("concepts", "models", "papers", "techniques", "topics")
 
 
-def test_quote_guard_covers_every_notes_folder_but_papers() -> None:
+def test_quote_guard_covers_every_notes_folder() -> None:
     folders = {p.name for p in NOTES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
-    assert set(QUOTE_GUARD_FOLDERS) == folders - {"papers"}, sorted(folders)
+    assert set(QUOTE_GUARD_FOLDERS) == folders, sorted(folders)
 
 
 _QUOTES_SAMPLE = """\

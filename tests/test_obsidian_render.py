@@ -229,3 +229,23 @@ def test_embed_names_are_escaped(kb: Callable[..., BuildResult], name: str) -> N
     page = article(result, "notes/a/index.html")
     assert not [el for el in page.elements if "onerror" in el["attrs"] or el["tag"] == "b"]
     assert page.find("span", cls="kb-embed-missing")["text"] == name.rsplit("/", 1)[-1]
+
+
+def test_excalidraw_drawings_are_files_shown_by_their_export(kb: Callable[..., BuildResult]) -> None:
+    result = kb({
+        "notes/Excalidraw/架构.excalidraw.md": "---\nexcalidraw-plugin: parsed\n---\n# Text Elements\n甲\n",
+        "notes/Excalidraw/架构.excalidraw.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "notes/Excalidraw/草图.excalidraw.md": "---\nexcalidraw-plugin: parsed\n---\n# Text Elements\n乙\n",
+        "notes/旧/流程.excalidraw": b'{"type": "excalidraw"}',
+        "notes/笔记.md": "---\ntitle: 笔记\n---\n![[架构.excalidraw]]\n\n![[草图.excalidraw]]\n\n![[流程.excalidraw]]\n",
+    })
+    vault = load_vault(result.root / "notes")
+    assert [n.path for n in vault.notes] == ["笔记.md"]  # a drawing is no note (no "Text Elements" page)
+    page = article(result, "notes/笔记/index.html")
+    img = page.find("img", cls="kb-embed-image")
+    assert img["attrs"]["src"] == "../Excalidraw/%E6%9E%B6%E6%9E%84.excalidraw.svg"
+    drawings = [(d["tag"], d["attrs"].get("href"), d["text"]) for d in page.find_all(cls="kb-embed-drawing")]
+    assert drawings == [("span", None, "草图.excalidraw"),  # not exported: named, nothing to fetch
+                        ("a", "../%E6%97%A7/%E6%B5%81%E7%A8%8B.excalidraw", "流程.excalidraw")]
+    assert not (result.site / "notes" / "Excalidraw" / "草图.excalidraw").exists()
+    assert not [line for line in result.logs if "missing attachment" in line or "Text Elements" in line]

@@ -1,7 +1,8 @@
 """core: pure. Attachments: which wikilink targets name a file, and which file, as Obsidian finds it.
 
-``![[图.png]]`` embeds a file and ``[[论文.pdf]]`` links to one; a target whose extension is not
-``.md`` names a file, not a note (``[[GPT-3.5]]`` is still a note: an extension has a letter).
+``![[图.png]]`` embeds a file and ``[[论文.pdf]]`` links to one; an embed whose target has an
+extension other than ``.md`` names a file, a plain link only with a file type's extension
+(``[[GPT-3.5]]`` and ``[[Node.js]]`` are notes).
 A name is found vault-wide: the exact path from the vault root; else relative to the note; else
 a file of that name in the note's own folder; else, among every file of that name (or, for a
 name with a folder, every path that ends with it), the shortest path (fewest folders), ties
@@ -19,6 +20,10 @@ IMAGE_EXTS = frozenset("png jpg jpeg gif bmp svg webp avif apng ico".split())
 AUDIO_EXTS = frozenset("mp3 wav ogg m4a flac".split())
 VIDEO_EXTS = frozenset("mp4 webm mov ogv mkv".split())
 PDF_EXTS = frozenset({"pdf"})
+# Obsidian's Excalidraw plugin: ![[图.excalidraw]] names 图.excalidraw.md (or a legacy 图.excalidraw),
+# and its "auto-export" setting writes 图.excalidraw.svg / .png beside it, which a site can show.
+DRAWING_NOTE_SUFFIX = ".excalidraw.md"
+_DRAWING_EXPORTS = (".svg", ".png", "", ".md")
 
 
 def extension(name: str) -> str:
@@ -27,10 +32,19 @@ def extension(name: str) -> str:
     return m.group(0)[1:].lower() if m else ""
 
 
-def is_attachment_name(target: str) -> bool:
-    """Whether a wikilink target names a file rather than a note."""
+# Extensions a plain [[link]] names a file by; ![[embed]] takes any. [[Node.js]], [[Vue.js]],
+# [[ASP.NET]] are notes about those things, not files.
+LINKED_FILE_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS | PDF_EXTS | frozenset(
+    "canvas excalidraw csv tsv txt zip gz tar 7z json yaml yml xml doc docx ppt pptx xls xlsx odt ods odp "
+    "ipynb epub html htm tex bib rtf".split())
+
+
+def is_attachment_name(target: str, embed: bool = True) -> bool:
+    """Whether a wikilink target names a file rather than a note (``embed``: written ``![[…]]``)."""
     ext = extension(target)
-    return bool(ext) and ext != "md"
+    if not ext or ext == "md":
+        return False
+    return embed or ext in LINKED_FILE_EXTS
 
 
 def media_kind(name: str) -> str:
@@ -44,6 +58,8 @@ def media_kind(name: str) -> str:
         return "video"
     if ext in PDF_EXTS:
         return "pdf"
+    if ext == "excalidraw" or name.endswith(DRAWING_NOTE_SUFFIX):
+        return "drawing"
     return "file"
 
 
@@ -67,7 +83,18 @@ class AttachmentIndex:
             self._by_folded_name.setdefault(name.casefold(), []).append(path)
 
     def resolve(self, target: str, source: str | None = None) -> str | None:
-        """The vault path of the file ``target`` names, from the note at path ``source``."""
+        """The vault path of the file ``target`` names, from the note at path ``source``.
+
+        A drawing (``x.excalidraw``) is its exported image when there is one, else its file."""
+        if extension(target) == "excalidraw":
+            for suffix in _DRAWING_EXPORTS:
+                found = self._resolve(target.strip() + suffix, source)
+                if found is not None:
+                    return found
+            return None
+        return self._resolve(target, source)
+
+    def _resolve(self, target: str, source: str | None) -> str | None:
         name = target.strip().replace("\\", "/")
         if not name:
             return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from kbsite.core.attachments import DRAWING_NOTE_SUFFIX
 from kbsite.core.model import Diagnostic, Severity
 
 
@@ -119,7 +120,9 @@ def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "
                     continue
             if not path.is_file():  # a socket, a fifo, /dev/... through a link
                 continue
-            (out.notes if name.endswith(".md") else out.assets).append((rel, path))
+            # An Excalidraw drawing (x.excalidraw.md) is JSON for the plugin, not a note: a file.
+            is_note = name.endswith(".md") and not name.endswith(DRAWING_NOTE_SUFFIX)
+            (out.notes if is_note else out.assets).append((rel, path))
     out.notes.sort()
     out.assets.sort()
     out.diagnostics.sort(key=lambda d: d.path)

@@ -120,11 +120,13 @@ class NoteIndex:
             return
         if kind in ("id", "file"):
             return  # ids are unique; a file name that is also another note's id stays the id's
+        if old_rank == rank:
+            winners.append(note)
+        if kind == "title" and "title" not in note.field_lines:
+            return  # a title taken from a heading is no name the writer chose: nothing to fix
         winner = winners[0]
         field = {"title": "title", "alias": "aliases"}[kind]
         what = {"id": "the id", "file": "the file name", "title": "the title", "alias": "an alias"}[_RANKS[old_rank]]
-        if old_rank == rank:
-            winners.append(note)
         self._diag(note, note.line_of(field), Severity.WARNING,
                    f"{kind} '{name}' is also {what} of '{winner.id}' ({winner.src}); "
                    f"[[{name}]] links to '{winner.id}'")

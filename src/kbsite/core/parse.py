@@ -181,7 +181,10 @@ def parse_note(path: str, raw: bytes, src_prefix: str = "notes") -> tuple[Note, 
         path=path,
         src=src,
         id=note_id,
-        title=_title(values.get("title"), scan.first_h1, path, note_id),
+        # A heading is the title only when it opens the note (then the page prints it as the
+        # title); "# 概念" further down is a section, and the file name names the note.
+        title=_title(values.get("title"), scan.first_h1 if scan.first_h1_line is not None else None,
+                     path, note_id),
         type=note_type,
         aliases=values.get("aliases", ()),
         topics=values.get("topics", ()),
@@ -310,7 +313,7 @@ def _property_links(key: str, value: Any, line: int) -> list[Link]:
         if isinstance(v, str) and "[[" in v:
             for m in WIKILINK_RE.finditer(v):
                 target = m.group("target").strip()
-                if target and not is_attachment_name(target):
+                if target and not is_attachment_name(target, embed=False):
                     out.append(Link(target, (m.group("heading") or "").strip() or None,
                                     (m.group("label") or "").strip() or None, line,
                                     f"{key}: {unlink(v)}"[:140], prop=key))

@@ -365,7 +365,8 @@ def respace_lists(lines: Iterable[str]) -> Iterator[tuple[bool, str]]:
     Python-Markdown needs a blank line before a list and four spaces per nesting level; notes
     written for GitHub start a list right under a paragraph line and indent nested items by two.
     The Markdown extension's ListSpacingPreprocessor applies this, and the scanner reads lists
-    through it too, so both see the same lists.
+    through it too, so both see the same lists. A heading at the start of a line likewise gets a
+    blank line before it, so that a table or list right above it ends there.
     """
     prev_kind = "blank"  # blank | item | text
     indents: list[int] = []  # source indents of the open list levels
@@ -377,6 +378,12 @@ def respace_lists(lines: Iterable[str]) -> Iterator[tuple[bool, str]]:
             continue
         m = item_match(line) if line.lstrip(" ")[:1] in _ITEM_STARTS else None
         if m is None:
+            if line[0] == "#" and prev_kind != "blank" and is_heading(line):
+                # A heading right under a table row or a list ends it (Python-Markdown would
+                # read it as a row or as item text; CommonMark and Obsidian as a heading).
+                prev_kind, indents = "text", []
+                yield True, line
+                continue
             if prev_kind == "blank" and not line.startswith(" "):
                 indents = []
             prev_kind = "text" if prev_kind != "item" or not line.startswith(" ") else "item"
@@ -806,7 +813,7 @@ class _Scan:
                 if not target and not heading:
                     continue
                 label = restore("label", wm).strip() if label else ""
-                if is_attachment_name(target):  # a file, embedded or linked: not a note link
+                if is_attachment_name(target, is_embed(masked, wm.start())):  # a file: not a note link
                     k = 0 if single else bisect.bisect_right(offsets, wm.start()) - 1
                     self.embeds.append(Embed(target, heading or None, label or None,
                                              self.body_line + parts[k][0], is_embed(masked, wm.start())))
@@ -1005,6 +1012,12 @@ class _Blocks:
                     self.math_unclosed()
                 self.kind = ""
                 self.split(text, len(text) - len(text.lstrip(" ")), src, a, b)
+                return
+            if self.math_closed:
+                # The math ended on the line before: the rest of its block is a block of its own.
+                self.kind = ""
+                self.math_lines = []
+                self.block_start(text, len(text) - len(text.lstrip(" ")), src, a, b, floor=self.block_base)
                 return
             self.math_lines.append((src, a, b))
             self.math_closed = text.rstrip().endswith("$$")

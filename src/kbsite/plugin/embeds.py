@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from markdown.util import AtomicString
 
-from kbsite.core.attachments import media_kind
+from kbsite.core.attachments import DRAWING_NOTE_SUFFIX, media_kind
 
 _SIZE_RE = re.compile(r"^(?P<w>\d{1,5})(?:x(?P<h>\d{1,5}))?$")
 
@@ -46,8 +46,9 @@ def _name(target: str) -> str:
 
 
 def file_element(target: str, heading: str | None, label: str | None, embedded: bool,
-                 src_href: str, url: str) -> etree.Element:
-    kind = media_kind(target)
+                 src_href: str, url: str, path: str | None = None) -> etree.Element:
+    """``path``: the file found (a drawing's exported image has another kind than its name)."""
+    kind = media_kind(path or target)
     width, height, text = _size_and_text(label)
     name = _name(target)
     if not embedded:  # [[file.pdf|label]]: a link to the file
@@ -82,6 +83,15 @@ def file_element(target: str, heading: str | None, label: str | None, embedded: 
         return media
     a = etree.Element("a")
     a.set("class", f"kb-embed kb-embed-{kind}")
+    if kind == "drawing":  # no exported image: say how to show it (a legacy .excalidraw file is linked)
+        box = etree.Element("a" if not (path or "").endswith(DRAWING_NOTE_SUFFIX) else "span")
+        if box.tag == "a":
+            box.set("href", src_href)
+            box.set("download", name)
+        box.set("class", "kb-embed kb-embed-drawing")
+        box.set("title", "Excalidraw 绘图：在 Obsidian 里打开 Excalidraw 的 auto-export（SVG/PNG），页面上就显示图片")
+        box.text = AtomicString(text or name)
+        return box
     if kind == "pdf":
         a.set("href", src_href + _fragment(heading))
     else:

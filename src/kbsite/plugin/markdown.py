@@ -85,7 +85,7 @@ class WikilinkInlineProcessor(InlineProcessor):
         if not target and not heading:
             return None, None, None
         label = (m.group("label") or "").strip() or None
-        if self.embed is not None and (self.embedding or is_attachment_name(target)):
+        if self.embed is not None and (self.embedding or is_attachment_name(target, embed=False)):
             el = self.embed(target, heading, label, self.embedding)
             if el is not None:
                 return el, m.start(0), m.end(0)
@@ -181,7 +181,9 @@ class InlineMathProcessor(InlineProcessor):
 
 
 class BlockMathProcessor(BlockProcessor):
-    """A paragraph that starts with ``$$`` and ends with ``$$`` (possibly over several blocks)."""
+    """A block that starts with ``$$``: display math up to the first line that ends with ``$$``
+    (possibly blocks later). What follows that line in its block is a block of its own, so a
+    callout or a heading right under the formula is one, as in Obsidian."""
 
     def __init__(self, parser: object, render: Callable[[str, bool], str]) -> None:
         super().__init__(parser)  # type: ignore[arg-type]
@@ -191,14 +193,26 @@ class BlockMathProcessor(BlockProcessor):
         return block.lstrip().startswith("$$")
 
     def run(self, parent: etree.Element, blocks: list[str]) -> bool:
-        collected = [blocks.pop(0).lstrip()[2:]]
-        while not collected[-1].rstrip().endswith("$$") or (len(collected) == 1 and collected[0].strip() == ""):
+        first = blocks.pop(0).lstrip()[2:]
+        collected: list[str] = []  # the blocks of the math so far (their lines)
+        lines = first.split("\n")
+        start = 0
+        while True:
+            # The opening "$$" itself closes nothing: "$$x$$" is closed on its line, "$$" is not.
+            end = next((i for i in range(start, len(lines)) if lines[i].rstrip().endswith("$$")), None)
+            if end is not None:
+                collected.append("\n".join(lines[:end + 1]))
+                rest = "\n".join(lines[end + 1:])
+                if rest.strip():
+                    blocks.insert(0, rest)
+                break
+            collected.append("\n".join(lines))
             if not blocks:
                 # No closing $$: give the text back as a plain paragraph.
                 p = etree.SubElement(parent, "p")
                 p.text = "$$" + "\n\n".join(collected)
                 return True
-            collected.append(blocks.pop(0))
+            lines, start = blocks.pop(0).split("\n"), 0
         tex = "\n\n".join(collected).rstrip()[:-2]
         html = f'<div class="kb-math">{self.render(tex.strip(), True)}</div>'
         p = etree.SubElement(parent, "p")

@@ -19,7 +19,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import nest_paths, write_file
 
-from kbsite.core.attachments import AttachmentIndex, is_attachment_name
+from kbsite.core.attachments import DRAWING_NOTE_SUFFIX, AttachmentIndex, is_attachment_name
 from kbsite.core.dates import NoteDates, git_file_dates, note_dates
 from kbsite.core.files import display_prefix
 from kbsite.core.folders import Folder
@@ -390,6 +390,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             self._note_files[uri] = note
             self._note_uri[note.path] = uri
         for rel, _ in self.vault.assets:  # images, PDFs: relative links keep working
+            if rel.endswith(DRAWING_NOTE_SUFFIX):
+                continue  # Excalidraw's data: MkDocs would make it a page; the site shows its export
             uri = site_path(root, rel)
             if files.get_file_from_path(uri) is None:
                 files.append(File(uri, str(root.parent), config.site_dir, config.use_directory_urls))
@@ -552,7 +554,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def _embed(self, target: str, heading: str | None, label: str | None, embedded: bool) -> Any:
         """Called by the Markdown extension for ``![[file]]`` and ``[[file.pdf]]``: the element it
         becomes (None: not a file; a note embed is left to the wikilink)."""
-        if self.vault is None or self._current is None or not is_attachment_name(target):
+        if self.vault is None or self._current is None or not is_attachment_name(target, embedded):
             return None
         page = self._current
         source = self._source()
@@ -561,11 +563,13 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             if path is not None and self._files is not None else None
         if self._use_page_cache:
             self._page_cache.record(page, ("file", target, None), path)
+        if f is None and path is not None and path.endswith(DRAWING_NOTE_SUFFIX):
+            return file_element(target, heading, label, embedded, "", "", path)  # not published
         if f is None:
             return missing_element(target, embedded)
         here = posixpath.dirname(page.file.src_uri)
         src_href = quote(_relpath(f.src_uri, here or "."))
-        return file_element(target, heading, label, embedded, src_href, f.url_relative_to(page.file))
+        return file_element(target, heading, label, embedded, src_href, f.url_relative_to(page.file), path)
 
     def _transclude(self, target: str, heading: str | None, label: str | None) -> Transclusion | None:
         """Called by the Markdown extension for ``![[note]]``: what it shows (None: no such note)."""

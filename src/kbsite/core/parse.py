@@ -35,6 +35,8 @@ KEY_SYNONYMS = {"alias": "aliases", "tag": "tags"}
 _TAG_SPLIT_RE = re.compile(r"[,，、\s]+")
 # Fields whose values name notes or topics: "[[x]]" there is the name x (Obsidian writes them so).
 LINK_NAME_FIELDS = ("topics", "related", "parent")
+# List fields Obsidian itself lets one write as a single string (tags: 学习, aliases: 别名).
+OBSIDIAN_STRING_LISTS = ("tags", "aliases")
 # One item of each list field, for "read as one alias".
 _ITEM_NOUN = {"aliases": "alias", "topics": "topic", "tags": "tag", "authors": "author",
               "related": "related note"}
@@ -414,6 +416,8 @@ def _list_field(key: str, value: Any, line: int, fm: frontmatter.FrontMatter,
             return []
         noun = _ITEM_NOUN[key]
         shown = _quote(text)
+        if kind is None and key in OBSIDIAN_STRING_LISTS:
+            return [text]  # Obsidian writes one tag or alias as a plain string: nothing to tell
         if kind is None:
             report(line, f"'{key}' is a string; read as one {noun} {shown} (write a list: [{_flow_item(text)}])",
                    Severity.WARNING, "coerced")

@@ -80,3 +80,22 @@ def test_check_does_not_touch_notes(tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in (tmp_path / "notes").rglob("*") if p.is_file()}
     run(tmp_path)
     assert before == {p: p.read_bytes() for p in (tmp_path / "notes").rglob("*") if p.is_file()}
+
+
+def test_build_and_check_without_a_docs_folder(tmp_path: Path) -> None:
+    # A bare notes folder: mkdocs itself stops at the missing docs/; kbsite's commands do not.
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text("# 甲\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: 笔记\ntheme:\n  name: material\n  language: zh\nplugins:\n  - search\n  - kbsite\n",
+        encoding="utf-8")
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", "-f", str(tmp_path / "mkdocs.yml")])
+    assert checked.exit_code == 0, checked.output
+    assert "1 note, 0 topics: 0 errors, 0 warnings" in checked.output
+    built = runner.invoke(main, ["build", "--strict", "-f", str(tmp_path / "mkdocs.yml")])
+    assert built.exit_code == 0, built.output
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "notes/a/" in home  # the generated home page lists the note
+    assert (tmp_path / "site" / "notes" / "a" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mkdocs.yml", "notes", "site"]  # no docs/ made

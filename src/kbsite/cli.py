@@ -44,6 +44,31 @@ class Project:
 
 
 
+def missing_docs_override(path: Path) -> dict[str, str]:
+    """``{"docs_dir": <an empty folder>}`` when mkdocs.yml's docs folder does not exist.
+
+    MkDocs checks ``docs_dir`` before any plugin runs, so a vault with no ``docs/`` cannot build
+    with ``mkdocs`` itself; kbsite's commands point it at an empty folder instead (kbsite then
+    generates the home page). Nothing is created in the project."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with path.open("rb") as f:
+            raw = yaml_load(f)
+    except Exception:  # noqa: BLE001 - MkDocs reports a broken mkdocs.yml itself
+        return {}
+    docs = raw.get("docs_dir", "docs") if isinstance(raw, dict) else "docs"
+    if not isinstance(docs, str) or (path.resolve().parent / docs).is_dir():
+        return {}
+    empty = tempfile.mkdtemp(prefix="kbsite-empty-docs-")
+    atexit.register(shutil.rmtree, empty, True)
+    return {"docs_dir": empty}
+
+
 def load_project(config_file: str) -> Project:
     """Load mkdocs.yml through MkDocs (so the plugin's typed config validates it)."""
     from mkdocs.config import load_config
@@ -59,7 +84,7 @@ def load_project(config_file: str) -> Project:
     level = mkdocs_log.level
     mkdocs_log.setLevel(logging.ERROR)
     try:
-        cfg = load_config(config_file=str(path))
+        cfg = load_config(config_file=str(path), **missing_docs_override(path))
     except ConfigurationError as exc:
         raise click.ClickException(f"{config_file}: {exc}") from exc
     finally:
@@ -106,6 +131,45 @@ def check(config_file: str) -> None:
                f" ({wanted} wanted note{'s' * (wanted != 1)})")
     click.echo(summary, err=False)
     sys.exit(1 if errors else 0)
+
+
+@main.command()
+@config_option
+@click.option("--strict", is_flag=True, help="Fail on warnings, as mkdocs build --strict.")
+def build(config_file: str, strict: bool) -> None:
+    """``mkdocs build``, also when the project has no docs/ folder (a bare notes folder or vault)."""
+    from mkdocs.commands import build as mk_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    path = _config_path(config_file)
+    try:
+        cfg = load_config(config_file=str(path), strict=strict, **missing_docs_override(path))
+        mk_build.build(cfg)
+    except (ConfigurationError, Abort) as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from exc
+
+
+@main.command()
+@config_option
+@click.option("--dev-addr", "-a", default=None, help="IP:PORT to serve on (default 127.0.0.1:8000).")
+@click.option("--open", "open_in_browser", is_flag=True, help="Open the site in a browser.")
+def serve(config_file: str, dev_addr: str | None, open_in_browser: bool) -> None:
+    """``mkdocs serve`` with live reload, also when the project has no docs/ folder."""
+    from mkdocs.commands import serve as mk_serve
+
+    path = _config_path(config_file)
+    overrides: dict[str, Any] = missing_docs_override(path)
+    if dev_addr:
+        overrides["dev_addr"] = dev_addr
+    mk_serve.serve(config_file=str(path), open_in_browser=open_in_browser, **overrides)
+
+
+def _config_path(config_file: str) -> Path:
+    path = Path(config_file)
+    if not path.is_file():
+        raise click.ClickException(f"{config_file}: no such file (pass --config path/to/mkdocs.yml)")
+    return path
 
 
 # ---- Progress -------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""search: pure. What lets a query match in another script: 繁體 ↔ 简体 and pinyin.
+
+Both come from well-kept libraries at build time only; the browser gets just what the index
+needs. For 繁→简, the characters (and OpenCC's phrases) that map onto the notes' own characters
+or occur in them, so a Traditional query finds Simplified notes and the other way round, and
+folding keeps every offset (one character for one). For pinyin, each title's and alias's
+syllables (``强化学习`` → ``qiang hua xue xi``), from which the worker derives initials.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from kbsite.search.segment import HAN, fold
+
+_HAN_RE = re.compile(f"[{HAN}]")
+_LATIN_RE = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def _opencc_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """OpenCC's Traditional → Simplified characters (first choice) and phrases."""
+    import opencc  # opencc-python-reimplemented: its dictionary files ship with it
+
+    folder = Path(opencc.__file__).resolve().parent / "dictionary"
+
+    def read(name: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            trad, _, simp = line.partition("\t")
+            simp = simp.split(" ")[0]
+            if trad and simp and trad != simp:
+                out[trad] = simp
+        return out
+
+    return read("TSCharacters.txt"), read("TSPhrases.txt")
+
+
+def t2s_table(texts: Iterable[str]) -> dict[str, str]:
+    """{Traditional: Simplified} for characters and phrases the notes can use.
+
+    A pair is kept when its Simplified side occurs in the notes (a 繁體 query finds them) or its
+    Traditional side does (繁體 notes are found by a 简体 query). Only pairs of equal length in
+    UTF-16 code units: the worker folds text in place, so its offsets keep pointing at the text.
+    """
+    chars, phrases = _opencc_tables()
+    corpus = "\n".join(texts)
+    seen = set(_HAN_RE.findall(corpus))
+    out: dict[str, str] = {}
+    for trad, simp in chars.items():
+        if (simp in seen or trad in seen) and len(trad) == len(simp) == 1 and ord(trad) < 0x10000 \
+                and ord(simp) < 0x10000:
+            out[trad] = simp
+    for trad, simp in phrases.items():
+        # Only where the phrase differs from its characters one by one (乾燥 → 干燥, not 乾隆).
+        if len(trad) != len(simp) or "".join(chars.get(c, c) for c in trad) == simp:
+            continue
+        if any(ord(c) >= 0x10000 for c in trad + simp):
+            continue
+        if simp in corpus or trad in corpus:
+            out[trad] = simp
+    return out
+
+
+@lru_cache(maxsize=4096)
+def pinyin(name: str) -> str:
+    """A name's syllables, space-separated (``KV 缓存`` → ``kv huan cun``); "" without Han."""
+    if not _HAN_RE.search(name):
+        return ""
+    from pypinyin import Style, lazy_pinyin
+
+    parts: list[str] = []
+    for piece in lazy_pinyin(fold(name), style=Style.NORMAL, errors=lambda s: [s]):
+        if _HAN_RE.search(piece):  # a character pypinyin does not know
+            continue
+        parts.extend(_LATIN_RE.findall(piece.replace("ü", "v")))
+    return " ".join(parts)

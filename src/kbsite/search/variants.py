@@ -67,14 +67,28 @@ def t2s_table(texts: Iterable[str]) -> dict[str, str]:
 
 @lru_cache(maxsize=4096)
 def pinyin(name: str) -> str:
-    """A name's syllables, space-separated (``KV 缓存`` → ``kv huan cun``); "" without Han."""
+    """A name's syllables, space-separated, a character's other readings after ``|``
+    (``监督微调`` → ``jian du wei diao|tiao``, ``KV 缓存`` → ``kv huan cun``); "" without Han.
+
+    pypinyin picks a phrase's reading where it knows the phrase; the other readings of a
+    character stay (at most three), since a reader types the one they know. ``ü`` is ``v``,
+    and ``üe`` also ``ue`` (策略: ``ce lve|lue``), both of which input methods accept.
+    """
     if not _HAN_RE.search(name):
         return ""
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import Style
+    from pypinyin import pinyin as readings
 
     parts: list[str] = []
-    for piece in lazy_pinyin(fold(name), style=Style.NORMAL, errors=lambda s: [s]):
-        if _HAN_RE.search(piece):  # a character pypinyin does not know
+    for options in readings(fold(name), style=Style.NORMAL, heteronym=True, errors=lambda s: [s]):
+        if not (options[0].isascii() and options[0].isalpha()):  # Latin words, digits, punctuation
+            parts.extend(_LATIN_RE.findall(" ".join(options)))
             continue
-        parts.extend(_LATIN_RE.findall(piece.replace("ü", "v")))
+        alts: list[str] = []
+        for option in options:
+            for spelled in (option, option.replace("ve", "ue") if option.endswith("ve") else ""):
+                if spelled and spelled.isascii() and spelled.isalpha() and spelled not in alts:
+                    alts.append(spelled)
+        if alts:
+            parts.append("|".join(alts[:3]))
     return " ".join(parts)

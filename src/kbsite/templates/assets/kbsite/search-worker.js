@@ -583,7 +583,9 @@ const GLUED = /[a-z][0-9]|[0-9][a-z]/
 // Letters glued to digits are read both ways and the better reading wins per page:
 // llama3 finds "Llama 3" even when some page has the literal "llama3".
 // A run of words naming a glossary concept (tree of thoughts) is also read as one term matched
-// by all its names; the word-by-word reading stays, and each page keeps its better score.
+// by all its names; the word-by-word reading stays, at a discount (the page shares words with
+// the concept, not the concept), and each page keeps its better score.
+const WORDWISE = 0.6
 function search(raw) {
   const best = new Map()
   const plain = parseQuery(raw, false)
@@ -595,6 +597,7 @@ function search(raw) {
       query.terms = query.terms.flatMap(t => t.latin && !t.forms && GLUED.test(t.t) ? splitTerm(t) : [t])
     }
     for (const hit of rank(query)) {
+      if (reading === plain && readings.length > 1) hit.score *= WORDWISE
       const seen = best.get(hit.page)
       if (!seen || seen.score < hit.score) best.set(hit.page, hit)
     }
@@ -609,27 +612,39 @@ function search(raw) {
 
 const PINYIN_QUERY = /^[a-z]{2,60}$/
 
-// A name's pinyin (qiang hua xue xi): the syllables joined, their initials, where each starts.
+// A name's pinyin (qiang hua xue xi, a character's other readings after |): per syllable, its
+// spellings and their initials.
 function pinyinOf(py) {
-  const syl = py.split(" ")
-  const starts = new Set()
-  let full = ""
-  for (const s of syl) { starts.add(full.length); full += s }
-  starts.add(full.length)
-  return { full, initials: syl.map(s => s[0]).join(""), starts }
+  return py.split(" ").map(s => { const alts = s.split("|"); return { alts, initials: alts.map(a => a[0]) } })
+}
+
+// Where q, read from syllable i on, ends exactly after a syllable (the last one may be typed in
+// part): the index after it, else -1. Every reading of a syllable is tried.
+function spell(q, syl, i, at = 0) {
+  if (i >= syl.length) return -1
+  for (const a of syl[i].alts) {
+    if (q.startsWith(a, at)) {
+      if (at + a.length === q.length) return i + 1
+      const end = spell(q, syl, i + 1, at + a.length)
+      if (end > 0) return end
+    } else if (at > 0 && a.startsWith(q.slice(at))) return i + 1
+  }
+  return -1
 }
 
 // How well q spells a name in pinyin, 0..1: the whole name in full or by its initials, then
 // its first syllables, then syllables inside it.
-function pinyinScore(q, p) {
-  if (q === p.full) return 1
-  if (q === p.initials) return 0.95
-  const r = q.length / p.full.length
-  if (p.full.startsWith(q) && p.starts.has(q.length)) return 0.6 + 0.3 * r
-  if (q.length >= 2 && p.initials.startsWith(q)) return 0.5 + 0.3 * q.length / p.initials.length
-  for (let i = p.full.indexOf(q); i > 0; i = p.full.indexOf(q, i + 1))
-    if (p.starts.has(i) && p.starts.has(i + q.length)) return 0.3 + 0.3 * r
-  return 0
+function pinyinScore(q, syl) {
+  const n = syl.length
+  let best = 0
+  for (let i = 0; i < n; i++) {
+    const end = spell(q, syl, i)
+    if (end < 0) continue
+    best = Math.max(best, i === 0 ? (end === n ? 1 : 0.6 + 0.3 * end / n) : 0.3 + 0.3 * (end - i) / n)
+  }
+  if (q.length <= n && [...q].every((c, k) => syl[k].initials.includes(c)))
+    best = Math.max(best, q.length === n ? 0.95 : 0.5 + 0.3 * q.length / n)
+  return best
 }
 
 function pinyinHits(raw, literal) {

@@ -343,19 +343,21 @@ function starts(hay, i, term) {
 // Occurrences of term in a folded field: Chinese anywhere, Latin at the start of a word.
 // Returns [count, whole-word?], count capped. A name followed by a version is the whole name:
 // qwen is a whole word of Qwen2.5, glm of GLM-4.
-// Returns [count, whole-word?, own?]: own is false when only another glossary name matched.
+// Returns [count, whole-word?, own?, weighted count]: own is false when only another glossary
+// name matched; the weighted count counts those matches ALT each.
 function count(hay, term, cap = 20) {
   if (!term.forms) return countForm(hay, term, cap)
-  let n = 0, whole = false, own = false
+  let n = 0, whole = false, own = false, weighted = 0
   for (const f of term.forms) {
     const [k, w] = f.re ? countRe(hay, f.re, cap) : countForm(hay, f, cap)
     if (!k || (f.alt && !w)) continue
     n += k
+    weighted += f.alt ? ALT * k : k
     whole = whole || w
     if (!f.alt) own = true
     if (n >= cap) break
   }
-  return n ? [Math.min(n, cap), whole, own] : [0, false, false]
+  return n ? [Math.min(n, cap), whole, own, Math.min(weighted, cap)] : [0, false, false, 0]
 }
 
 function countRe(hay, re, cap) {
@@ -376,7 +378,7 @@ function countForm(hay, term, cap) {
     }
     n++
   }
-  return n ? [n, whole, true] : [0, false, false]
+  return n ? [n, whole, true, n] : [0, false, false, 0]
 }
 
 function spans(hay, terms, out = []) {
@@ -473,14 +475,14 @@ function scorePage(page, terms) {
     let body = 0, heading = 0
     page.sections.forEach((sec, k) => {
       const h = sec.hf ? count(sec.hf, term, 1)[0] : 0
-      const [n] = count(sec.xf, term)
+      const [n, , , weighted] = count(sec.xf, term)
       if (h) {
         if (sec.hu === undefined) sec.hu = units(sec.hf)
         heading = Math.max(heading, 0.5 + 0.5 * Math.min(1, term.units / sec.hu))
         masks.headings[k] |= bit
       }
       if (h || n) masks.sections[k] |= bit
-      body += n
+      body += weighted
       if (h || n) secHits[k] += term.idf * (h * W.heading + (n ? 1 + Math.log(n) : 0))
     })
     s += W.heading * heading
@@ -534,7 +536,8 @@ function nameBonusOf(page, query, q, coverage) {
     if (key.endsWith(q)) return (han ? 40 : 25) * ratio
     if (key.startsWith(q)) return (han ? 25 : 40) * ratio
     if (key.includes(q)) return 20 * ratio
-    if (q.includes(key) && key.length >= 2) {
+    // Not when the query names a glossary concept: "sampling" is not "importance sampling".
+    if (q.includes(key) && key.length >= 2 && !query.spans) {
       const b = 30 * key.length / q.length * (0.5 + 0.5 * coverage)
       return query.modifier && query.modifier.includes(key) && !query.head.includes(key) ? b * 0.5 : b
     }
@@ -584,7 +587,8 @@ const GLUED = /[a-z][0-9]|[0-9][a-z]/
 // llama3 finds "Llama 3" even when some page has the literal "llama3".
 // A run of words naming a glossary concept (tree of thoughts) is also read as one term matched
 // by all its names; the word-by-word reading stays, at a discount (the page shares words with
-// the concept, not the concept), and each page keeps its better score.
+// the concept, not the concept), and less again for each word it finds nowhere (which it would
+// otherwise just drop); each page keeps its better score.
 const WORDWISE = 0.6
 function search(raw) {
   const best = new Map()
@@ -596,8 +600,9 @@ function search(raw) {
       if (!query.terms.some(t => t.latin && !t.forms && GLUED.test(t.t))) break
       query.terms = query.terms.flatMap(t => t.latin && !t.forms && GLUED.test(t.t) ? splitTerm(t) : [t])
     }
+    const asked = query.terms.length
     for (const hit of rank(query)) {
-      if (reading === plain && readings.length > 1) hit.score *= WORDWISE
+      if (reading === plain && readings.length > 1) hit.score *= WORDWISE * Math.min(1, hit.live.length / asked) ** 2
       const seen = best.get(hit.page)
       if (!seen || seen.score < hit.score) best.set(hit.page, hit)
     }
@@ -701,8 +706,9 @@ function rank(query) {
     let structure = live.length >= 2 ? r.together : 0
     if (live.length >= 2 && query.phrase && coverage >= 0.5)
       structure = Math.max(structure, phraseField(page, query.phrase))
-    const score = ((r.score + structure * total) * coverage * coverage + nameBonus(page, query, coverage)) * page.prior
-    hits.push({ page, score, r, live, terms: query.terms })
+    const bonus = nameBonus(page, query, coverage)
+    const score = ((r.score + structure * total) * coverage * coverage + bonus) * page.prior
+    hits.push({ page, score, r, live, terms: query.terms, parts: { structure, coverage, bonus } })
   }
   return hits
 }
@@ -770,7 +776,11 @@ function handler(message) {
 }
 
 if (typeof module !== "undefined" && module.exports) {
-  module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan }
+  module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan,
+    // For tuning: each reading's top pages with their score parts.
+    explain: (q, n = 5) => [parseQuery(q, false), parseQuery(q, true)].map(query => rank(query)
+      .sort((a, b) => b.score - a.score).slice(0, n).map(h => ({ title: h.page.title, score: h.score,
+        base: h.r.score, ...h.parts, terms: h.live.map(t => t.t + ":" + t.idf.toFixed(1)).join(",") }))) }
 } else {
   addEventListener("message", ev => { postMessage(handler(ev.data)) })
 }

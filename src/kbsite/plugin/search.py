@@ -179,7 +179,7 @@ def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
         raise PluginError(f"search_glossary: {own} is outside the project ({project}); "
                           f"kbsite reads nothing outside it")
     try:
-        mine = glossary_data.load(path)
+        mine = glossary_data.parse(path.read_text(encoding="utf-8"), path.relative_to(project).as_posix())
     except (glossary_data.GlossaryError, UnicodeDecodeError) as err:
         raise PluginError(f"search_glossary: {err}") from None
     # The project's own names first: its groups lead when merged with kbsite's.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from importlib import resources
-from pathlib import Path
 from typing import Iterable
 
 import yaml
@@ -67,10 +66,6 @@ def parse(text: str, source: str) -> list[Group]:
 def shipped() -> list[Group]:
     text = resources.files("kbsite.search").joinpath("data/glossary.yml").read_text(encoding="utf-8")
     return parse(text, "kbsite/search/data/glossary.yml")
-
-
-def load(path: Path) -> list[Group]:
-    return parse(path.read_text(encoding="utf-8"), str(path))
 
 
 def merge(*glossaries: Iterable[Group]) -> list[Group]:

@@ -65,6 +65,14 @@ def t2s_table(texts: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def simplify(text: str, table: dict[str, str]) -> str:
+    """``text`` folded as the worker folds it: phrases of ``table`` first, then characters."""
+    for trad, simp in table.items():
+        if len(trad) > 1 and trad in text:
+            text = text.replace(trad, simp)
+    return text.translate({ord(k): v for k, v in table.items() if len(k) == 1})
+
+
 @lru_cache(maxsize=4096)
 def pinyin(name: str) -> str:
     """A name's syllables, space-separated, a character's other readings after ``|``

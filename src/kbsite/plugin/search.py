@@ -178,10 +178,13 @@ def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
     if not path.is_relative_to(project):
         raise PluginError(f"search_glossary: {own} is outside the project ({project}); "
                           f"kbsite reads nothing outside it")
+    shown = path.relative_to(project).as_posix()
     try:
-        mine = glossary_data.parse(path.read_text(encoding="utf-8"), path.relative_to(project).as_posix())
-    except (glossary_data.GlossaryError, UnicodeDecodeError) as err:
+        mine = glossary_data.parse(path.read_text(encoding="utf-8"), shown)
+    except glossary_data.GlossaryError as err:
         raise PluginError(f"search_glossary: {err}") from None
+    except UnicodeDecodeError:
+        raise PluginError(f"search_glossary: {shown}:1: not UTF-8 text") from None
     # The project's own names first: its groups lead when merged with kbsite's.
     return glossary_data.merge(mine, groups)
 

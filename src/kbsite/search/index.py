@@ -28,7 +28,7 @@ from typing import Iterable
 from kbsite.search import glossary as _glossary
 from kbsite.search.extract import split_sections
 from kbsite.search.segment import Segmenter, domain_words, fold
-from kbsite.search.variants import pinyin, simplify, t2s_table
+from kbsite.search.variants import pinyin, simplifier, t2s_table
 
 FORMAT = 1
 # What Material's page highlighter (``?h=`` after clicking a result) splits a query with.
@@ -130,17 +130,18 @@ class SearchIndexBuilder:
     def data(self) -> dict[str, object]:
         texts = [t for page in self.pages for t in page.texts() if t]
         # Glossary names are 简体 mostly: 繁體 notes are matched against them in 简体.
-        corpus = "\n".join([*texts, *self.names])
-        own = t2s_table([corpus])
-        if any(c in own for c in set(corpus)):
-            corpus = simplify(corpus, own)
-        groups = _glossary.relevant(self.glossary, [corpus])
+        notes = "\n".join([*texts, *self.names])
+        own = t2s_table([notes])
+        if any(c in own for c in set(notes)):
+            notes = simplifier(own)(notes)
+        groups = _glossary.relevant(self.glossary, [notes])
         glossary_names = [name for group in groups for name in group]
         t2s = t2s_table([*texts, *self.names, *glossary_names])
         # The worker folds a query to 简体 before cutting it, so the word list is in 简体 too.
+        simplify = simplifier(t2s)
         domain_raw, corpus_raw = self.words(glossary_names)
-        domain = sorted({simplify(w, t2s) for w in domain_raw})
-        corpus = sorted({simplify(w, t2s) for w in corpus_raw} - set(domain))
+        domain = sorted({simplify(w) for w in domain_raw})
+        corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
         pages = sorted(self.pages, key=lambda p: p.location)
         chars = "".join(k + v for k, v in sorted(t2s.items()) if len(k) == 1)
         phrases = [k + v for k, v in sorted(t2s.items()) if len(k) > 1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from kbsite.search.segment import HAN, fold
 
@@ -48,7 +48,7 @@ def t2s_table(texts: Iterable[str]) -> dict[str, str]:
     """
     chars, phrases = _opencc_tables()
     corpus = "\n".join(texts)
-    seen = set(_HAN_RE.findall(corpus))
+    seen = set(corpus)
     out: dict[str, str] = {}
     for trad, simp in chars.items():
         if (simp in seen or trad in seen) and len(trad) == len(simp) == 1 and ord(trad) < 0x10000 \
@@ -60,17 +60,24 @@ def t2s_table(texts: Iterable[str]) -> dict[str, str]:
             continue
         if any(ord(c) >= 0x10000 for c in trad + simp):
             continue
-        if simp in corpus or trad in corpus:
+        # A phrase can only occur if its characters do: most are skipped without a scan.
+        if (seen.issuperset(simp) and simp in corpus) or (seen.issuperset(trad) and trad in corpus):
             out[trad] = simp
     return out
 
 
-def simplify(text: str, table: dict[str, str]) -> str:
-    """``text`` folded as the worker folds it: phrases of ``table`` first, then characters."""
-    for trad, simp in table.items():
-        if len(trad) > 1 and trad in text:
-            text = text.replace(trad, simp)
-    return text.translate({ord(k): v for k, v in table.items() if len(k) == 1})
+def simplifier(table: dict[str, str]) -> Callable[[str], str]:
+    """Text folded as the worker folds it with ``table``: its phrases first, then characters."""
+    phrases = [(trad, simp) for trad, simp in table.items() if len(trad) > 1]
+    chars = str.maketrans({trad: simp for trad, simp in table.items() if len(trad) == 1})
+
+    def run(text: str) -> str:
+        for trad, simp in phrases:
+            if trad in text:
+                text = text.replace(trad, simp)
+        return text.translate(chars)
+
+    return run
 
 
 @lru_cache(maxsize=4096)

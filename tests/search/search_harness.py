@@ -192,6 +192,20 @@ def serve(site_dir: Path) -> Iterator[str]:
 
 # ---- Browser --------------------------------------------------------------------------------
 
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Chromium of the machine's own (never a downloaded one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 _READ_JS = """() => {
   const meta = document.querySelector('.md-search-result__meta')
   const items = [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
@@ -212,14 +226,8 @@ def run_queries(base: str, queries: list[Query], urls: dict[str, str], name: str
 
     ``browser``: a running Playwright browser (the test suite's); else one is launched."""
     if browser is None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                return run_queries(base, queries, urls, name, k, launched)
-            finally:
-                launched.close()
+        with chromium() as launched:
+            return run_queries(base, queries, urls, name, k, launched)
     report = Report(name)
     context = browser.new_context()  # type: ignore[attr-defined]
     try:
@@ -319,16 +327,10 @@ def percentile(values: list[float], p: float) -> float:
 def evaluate(name: str, site_dir: Path, queries: list[Query], urls: dict[str, str],
              browser: object | None = None, timing: bool = False) -> Report:
     """Quality (and, with ``timing``, per-query latency in the worker) of the site."""
+    if browser is None and timing:
+        with chromium() as launched:
+            return evaluate(name, site_dir, queries, urls, launched, timing)
     with serve(site_dir) as base:
-        if browser is None and timing:
-            from playwright.sync_api import sync_playwright
-
-            with sync_playwright() as p:
-                launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                try:
-                    return evaluate(name, site_dir, queries, urls, launched, timing)
-                finally:
-                    launched.close()
         report = run_queries(base, queries, urls, name, browser=browser)
         if timing:
             report.latencies_ms = latency(base, queries, browser)

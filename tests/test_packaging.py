@@ -39,7 +39,8 @@ def test_sdist_and_wheel_install_and_build_a_site(tmp_path: Path) -> None:
     [sdist] = dist.glob("kbsite-*.tar.gz")
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("kbsite/templates/kbsite/note.html", "kbsite/templates/assets/kbsite/search-worker.js",
-                   "kbsite/templates/assets/kbsite/kbsite.css", "kbsite/py.typed", "kbsite/plugin/plugin.py"):
+                   "kbsite/templates/assets/kbsite/kbsite.css", "kbsite/py.typed", "kbsite/plugin/plugin.py",
+                   "kbsite/search/data/glossary.yml"):
         assert needed in names, needed
     assert any(n.endswith("entry_points.txt") for n in names)
     with tarfile.open(sdist) as tar:

@@ -28,11 +28,18 @@ from kbsite.core.wikilinks import unlink
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 QUERIES = HERE / "queries.tsv"
+# A plain folder of Chinese ML notes with no front matter (titles from headings and file
+# names, no aliases), and its queries: what a new user's vault looks like.
+PLAIN_VAULT = HERE / "plain_vault"
+PLAIN_QUERIES = HERE / "plain_queries.tsv"
 K = 5
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-KINDS = ("title", "body", "phrase", "alias_en", "alias_zh", "mixed", "subword")
+KINDS = ("title", "body", "phrase", "alias_en", "alias_zh", "mixed", "subword",
+         # issue 14: an exact phrase against scattered words, another language without aliases,
+         # 繁體, pinyin in full and by initials, a name without its version, hyphens and spaces.
+         "phrase_words", "cross", "trad", "pinyin_full", "pinyin_init", "version", "hyphen")
 
 
 @dataclass
@@ -55,6 +62,7 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     index_bytes: int = 0
     ready_seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)  # per query, in the worker
 
     def metrics(self, kind: str | None = None) -> tuple[int, float, float]:
         """(number of queries, recall@K, MRR) over all queries or one kind."""
@@ -184,6 +192,20 @@ def serve(site_dir: Path) -> Iterator[str]:
 
 # ---- Browser --------------------------------------------------------------------------------
 
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Chromium of the machine's own (never a downloaded one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 _READ_JS = """() => {
   const meta = document.querySelector('.md-search-result__meta')
   const items = [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
@@ -204,14 +226,8 @@ def run_queries(base: str, queries: list[Query], urls: dict[str, str], name: str
 
     ``browser``: a running Playwright browser (the test suite's); else one is launched."""
     if browser is None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                return run_queries(base, queries, urls, name, k, launched)
-            finally:
-                launched.close()
+        with chromium() as launched:
+            return run_queries(base, queries, urls, name, k, launched)
     report = Report(name)
     context = browser.new_context()  # type: ignore[attr-defined]
     try:
@@ -269,13 +285,55 @@ def _ask(page: object, box: object, text: str) -> list[str]:
     return [_site_path(h, base) for h in (last[1] if last else ())]
 
 
+_LATENCY_JS = """async ([queries, rounds]) => {
+  const config = JSON.parse(document.getElementById('__config').textContent)
+  const base = new URL(config.base + '/', location.href)
+  const worker = new Worker(new URL(config.search, base))
+  const index = await (await fetch(new URL('search/search_index.json', base))).json()
+  const ask = message => new Promise(resolve => { worker.onmessage = ev => resolve(ev.data); worker.postMessage(message) })
+  await ask({type: 0, data: index})
+  const times = []
+  for (let r = 0; r < rounds; r++) for (const q of queries) {
+    const t0 = performance.now()
+    await ask({type: 2, data: q})
+    if (r === rounds - 1) times.push(performance.now() - t0)
+  }
+  worker.terminate()
+  return times
+}"""
+
+
+def latency(base: str, queries: list[Query], browser: object, rounds: int = 2) -> list[float]:
+    """Milliseconds per query, QUERY message to RESULT, in the site's own worker in headless
+    Chromium (the last of ``rounds`` passes, so the first pass warms the JIT)."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(base)
+        page.wait_for_load_state("load")
+        return page.evaluate(_LATENCY_JS, [[q.text for q in queries], rounds])
+    finally:
+        context.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] if ordered else 0.0
+
+
 # ---- Reporting ------------------------------------------------------------------------------
 
 
 def evaluate(name: str, site_dir: Path, queries: list[Query], urls: dict[str, str],
-             browser: object | None = None) -> Report:
+             browser: object | None = None, timing: bool = False) -> Report:
+    """Quality (and, with ``timing``, per-query latency in the worker) of the site."""
+    if browser is None and timing:
+        with chromium() as launched:
+            return evaluate(name, site_dir, queries, urls, launched, timing)
     with serve(site_dir) as base:
         report = run_queries(base, queries, urls, name, browser=browser)
+        if timing:
+            report.latencies_ms = latency(base, queries, browser)
     index = site_dir / "search" / "search_index.json"
     report.index_bytes = index.stat().st_size if index.exists() else 0
     return report
@@ -296,8 +354,11 @@ def table(reports: list[Report]) -> str:
         lines.append(row)
     lines.append("")
     for r in reports:
-        gz = ""
-        lines.append(f"{r.name}: index {r.index_bytes:,} bytes{gz}; first result {r.ready_seconds:.2f} s after navigation")
+        lines.append(f"{r.name}: index {r.index_bytes:,} bytes; first result {r.ready_seconds:.2f} s after navigation")
+        if r.latencies_ms:
+            lines.append(f"{r.name}: per query in the worker (headless Chromium): median "
+                         f"{percentile(r.latencies_ms, 0.5):.1f} ms, p95 {percentile(r.latencies_ms, 0.95):.1f} ms, "
+                         f"max {max(r.latencies_ms):.1f} ms over {len(r.latencies_ms)} queries")
     return "\n".join(lines)
 
 

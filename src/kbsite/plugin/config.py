@@ -34,6 +34,9 @@ class KbsiteConfig(base.Config):
     """Replace the search plugin's index and worker with kbsite's Chinese search (Material's
     search box and keyboard stay). ``false`` leaves Material's own lunr + jieba search."""
 
+    search_glossary = c.Optional(c.File(exists=True))
+    """A YAML file in the project adding to kbsite's bilingual search glossary (docs/search.md)."""
+
     sanitize = c.Type(bool, default=True)
     """Sanitise the HTML of note pages (scripts, ``on*=`` handlers, ``javascript:`` URLs, iframes
     and other elements outside an allow-list are removed). ``false`` trusts the vault's raw HTML."""

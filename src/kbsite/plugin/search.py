@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
+from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.probes import MATERIAL_WORKER_RE
 from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
+from kbsite.search import glossary as glossary_data
 
 log = get_plugin_logger(__name__)
 
@@ -74,7 +77,7 @@ class SiteSearch:
                             f"'kbsite: search: false' to keep Material's own search)")
         digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
         self._worker_url = f"{WORKER}?v={digest}"
-        self.builder = SearchIndexBuilder(self.segmenter)
+        self.builder = SearchIndexBuilder(self.segmenter, _glossary(config))
 
     def worker_filter(self, rendered: Any) -> Any:
         """Jinja filter: swap Material's worker URL for ours in the rendered ``config`` block."""
@@ -160,6 +163,30 @@ def _check_material_config(material: Any) -> None:
     if missing:
         log.warning("search: jieba is not installed, so Material cannot segment Chinese; "
                     "pip install jieba (or turn kbsite's search back on)")
+
+
+def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
+    """kbsite's glossary plus the project's ``search_glossary`` file, if any; a bad file stops
+    the build with its ``path:line``."""
+    groups = glossary_data.shipped()
+    own = next((p.config.get("search_glossary") for p in config.plugins.values()
+                if isinstance(getattr(p, "config", None), KbsiteConfig)), None)
+    if not own:
+        return groups
+    path = Path(own).resolve()
+    project = Path(config.config_file_path or ".").resolve().parent
+    if not path.is_relative_to(project):
+        raise PluginError(f"search_glossary: {own} is outside the project ({project}); "
+                          f"kbsite reads nothing outside it")
+    shown = path.relative_to(project).as_posix()
+    try:
+        mine = glossary_data.parse(path.read_text(encoding="utf-8"), shown)
+    except glossary_data.GlossaryError as err:
+        raise PluginError(f"search_glossary: {err}") from None
+    except UnicodeDecodeError:
+        raise PluginError(f"search_glossary: {shown}:1: not UTF-8 text") from None
+    # The project's own names first: its groups lead when merged with kbsite's.
+    return glossary_data.merge(mine, groups)
 
 
 def _id_word(note: Note) -> str | None:

@@ -7,10 +7,16 @@ Shape (UTF-8 JSON, written where Material's UI fetches it, ``search/search_index
               "words": "知识蒸馏 低秩适配 ...",      # segmentation word list, domain words first
               "domain": 123,                         # how many of them are domain words
               "pages": [[location, title, [alias...], meta, [[anchor, heading, text], ...],
-                         links?]]}}    # links: how many notes link here, when any
+                         links?, [pinyin...]?]],  # links: notes linking here; pinyin: see below
+              "glossary": [["low-rank adaptation", "LoRA", "低秩适配"], ...],
+              "t2s": "參参數数...",                # 繁→简 character pairs
+              "t2s_phrases": ["乾燥干燥", ...]}}    # 繁→简 phrases: first half → second half
 
 No text is stored twice and nothing is segmented in the file: the worker matches substrings, so
-the only derived data is the word list.
+the derived data is the word list, the pinyin of each title and alias (``qiang hua xue xi``,
+aligned with ``[title, *aliases]``, "" where a name has no Han), the glossary groups whose names
+occur in the notes and the 繁→简 pairs the notes' characters need. The global parts (words,
+glossary, t2s) are separate from the per-page rows, so the pages can be split into shards.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from kbsite.search import glossary as _glossary
 from kbsite.search.extract import split_sections
 from kbsite.search.segment import Segmenter, domain_words, fold
+from kbsite.search.variants import pinyin, simplifier, t2s_table
 
 FORMAT = 1
 # What Material's page highlighter (``?h=`` after clicking a result) splits a query with.
@@ -47,8 +55,13 @@ class SearchPage:
     def row(self) -> list[object]:
         row: list[object] = [self.location, self.title, list(self.aliases), self.meta,
                              [list(s) for s in self.sections]]
-        if self.links:
+        keys = [pinyin(name) for name in (self.title, *self.aliases)]
+        while keys and not keys[-1]:
+            keys.pop()
+        if self.links or keys:
             row.append(self.links)
+        if keys:
+            row.append(keys)
         return row
 
 
@@ -88,8 +101,11 @@ def page_from_html(location: str, title: str, html: str, *, aliases: Iterable[st
 class SearchIndexBuilder:
     """Collects pages during a build and writes the index at the end."""
 
-    def __init__(self, segmenter: Segmenter | None = None) -> None:
+    def __init__(self, segmenter: Segmenter | None = None,
+                 glossary: Iterable[_glossary.Group] | None = None) -> None:
+        """``glossary``: the groups of names to ship (default: kbsite's own glossary)."""
         self.segmenter = segmenter or Segmenter()
+        self.glossary = list(glossary) if glossary is not None else _glossary.shipped()
         self.pages: list[SearchPage] = []
         self.names: list[str] = []
 
@@ -100,9 +116,10 @@ class SearchIndexBuilder:
         self.names.extend(page.aliases)
         self.names.extend(names)
 
-    def words(self) -> tuple[list[str], int]:
-        """The segmentation word list (domain words first) and how many are domain words."""
-        domain = domain_words(self.names)
+    def words(self, extra: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+        """The segmentation word list: domain words (sorted), then jieba's other words (sorted).
+        ``extra``: more domain names (the glossary's)."""
+        domain = domain_words([*self.names, *extra])
         corpus: set[str] = set()
         self.segmenter.start_build()
         for page in self.pages:  # one text per page: Han runs never cross the newlines
@@ -111,8 +128,23 @@ class SearchIndexBuilder:
         return sorted(domain), sorted(corpus - domain)
 
     def data(self) -> dict[str, object]:
-        domain, corpus = self.words()
+        texts = [t for page in self.pages for t in page.texts() if t]
+        # Glossary names are 简体 mostly: 繁體 notes are matched against them in 简体.
+        notes = "\n".join([*texts, *self.names])
+        own = t2s_table([notes])
+        if any(c in own for c in set(notes)):
+            notes = simplifier(own)(notes)
+        groups = _glossary.relevant(self.glossary, [notes])
+        glossary_names = [name for group in groups for name in group]
+        t2s = t2s_table([*texts, *self.names, *glossary_names])
+        # The worker folds a query to 简体 before cutting it, so the word list is in 简体 too.
+        simplify = simplifier(t2s)
+        domain_raw, corpus_raw = self.words(glossary_names)
+        domain = sorted({simplify(w) for w in domain_raw})
+        corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
         pages = sorted(self.pages, key=lambda p: p.location)
+        chars = "".join(k + v for k, v in sorted(t2s.items()) if len(k) == 1)
+        phrases = [k + v for k, v in sorted(t2s.items()) if len(k) > 1]
         return {
             "config": {
                 "lang": ["en"], "separator": HIGHLIGHT_SEPARATOR, "pipeline": [],
@@ -123,6 +155,9 @@ class SearchIndexBuilder:
                 "domain": len(domain),
                 "words": " ".join(domain + corpus),
                 "pages": [p.row() for p in pages],
+                "glossary": [list(g) for g in groups],
+                "t2s": chars,
+                "t2s_phrases": phrases,
             },
         }
 

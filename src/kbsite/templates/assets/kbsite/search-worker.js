@@ -10,6 +10,11 @@
  * word prefixes, both on NFKC + lowercased text. The word list shipped in the index (the
  * knowledge base's titles, aliases, topics, tags, plus jieba's words from the notes) only
  * decides how a query is cut into terms: 知识蒸馏的温度 → 知识蒸馏 / 温度, KV缓存 → kv / 缓存.
+ *
+ * Three things let a query match in another script or language (docs/search.md): text and
+ * query fold 繁體 to 简体 with the pairs the index ships; a query naming a glossary concept
+ * matches every name of it (随机失活 finds "dropout"); a query in pinyin (qianghuaxuexi, qhxx)
+ * finds titles and aliases by their syllables, below every real-character match.
  */
 "use strict"
 
@@ -52,11 +57,37 @@ const MODIFIER = 0.5
 // title hits.
 const PHRASE = { title: 10, alias: 9, heading: 8, meta: 4, body: 7 }
 const TOGETHER = { title: 5, alias: 4.5, heading: 3.5, meta: 1, body: 0.75 }
+// A match through a glossary name counts a little less than the words the query typed, so a
+// note's own names win over the glossary's.
+const ALT = 0.85, ALT_NAME = 0.8
 const SNIPPET = 96           // characters of text around the matches
 const MAX_RESULTS = 100
 const MAX_SECTIONS = 4
 
 let db = null
+// 繁→简, from the index: characters (one for one, so offsets stay) and a few phrases.
+let T2S = null, T2S_RE = null, T2S_PHRASES = null, T2S_PHRASE_RE = null
+
+function simp(s) {
+  if (!T2S_RE) return s
+  if (T2S_PHRASE_RE) s = s.replace(T2S_PHRASE_RE, m => T2S_PHRASES.get(m))
+  return s.replace(T2S_RE, c => T2S.get(c))
+}
+
+function setupVariants(docs) {
+  T2S = T2S_RE = T2S_PHRASES = T2S_PHRASE_RE = null
+  const pairs = docs.t2s || ""
+  if (pairs.length >= 2) {
+    T2S = new Map()
+    for (let i = 0; i + 1 < pairs.length; i += 2) T2S.set(pairs[i], pairs[i + 1])
+    T2S_RE = new RegExp(`[${[...T2S.keys()].join("").replace(/[\\\]^-]/g, "\\$&")}]`, "g")
+  }
+  const phrases = docs.t2s_phrases || []
+  if (phrases.length) {
+    T2S_PHRASES = new Map(phrases.map(p => [p.slice(0, p.length / 2), p.slice(p.length / 2)]))
+    T2S_PHRASE_RE = new RegExp([...T2S_PHRASES.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join("|"), "g")
+  }
+}
 
 /* ---- Text --------------------------------------------------------------------------------- */
 
@@ -65,12 +96,12 @@ function fold(s) {
   let f = s.toLowerCase()
   if (f.length !== s.length)
     f = Array.from(s, c => { const l = c.toLowerCase(); return l.length === c.length ? l : c }).join("")
-  return f.replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g,
-    c => String.fromCharCode(c.charCodeAt(0) - 0xfee0).toLowerCase())
+  return simp(f.replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g,
+    c => String.fromCharCode(c.charCodeAt(0) - 0xfee0).toLowerCase()))
 }
 
 function keyOf(s) {
-  return s.normalize("NFKC").toLowerCase().replace(NOT_KEY, "")
+  return simp(s.normalize("NFKC").toLowerCase()).replace(NOT_KEY, "")
 }
 
 // A name's length in words, roughly: a Latin word is one, two Han characters are one.
@@ -98,6 +129,7 @@ function baseKey(name) {
 }
 
 function setup(docs) {
+  setupVariants(docs)
   const words = new Map()
   let maxLen = 1
   const list = docs.words ? docs.words.split(" ") : []
@@ -107,9 +139,9 @@ function setup(docs) {
     maxLen = Math.max(maxLen, w.length)
   })
   let bodyChars = 0
-  const pages = docs.pages.map(([location, title, aliases, meta, sections, links]) => {
+  const pages = docs.pages.map(([location, title, aliases, meta, sections, links, py]) => {
     const page = {
-      location, title, aliases, meta,
+      location, title, aliases, meta, py: py || [],
       prior: 1 + 0.08 * Math.log2(1 + (links || 0)),
       tf: fold(title),
       af: aliases.map(fold),
@@ -123,7 +155,15 @@ function setup(docs) {
     bodyChars += page.length
     return page
   })
-  return { words, maxLen, pages, avgLength: Math.max(1, bodyChars / Math.max(1, pages.length)) }
+  // Glossary: each name's key → its group; a group's names as match forms.
+  const glossary = new Map()
+  const groups = (docs.glossary || []).map(names => names.map(name => formOf(fold(name), true)))
+  ;(docs.glossary || []).forEach((names, g) => names.forEach(name => {
+    const k = keyOf(name)
+    if (k && !glossary.has(k)) glossary.set(k, g)
+  }))
+  return { words, maxLen, pages, glossary, groups,
+           avgLength: Math.max(1, bodyChars / Math.max(1, pages.length)) }
 }
 
 // Derived on first use, so that setup stays a single pass over the text.
@@ -180,7 +220,7 @@ function escapeRe(s) {
 // hyphen or a slash between them (Prefix-Tuning = prefix tuning, P-Tuning = p tuning). Letters
 // glued to digits may be apart (llama3 = Llama 3), and a name may carry a version the query
 // leaves out (qwen 微调 = Qwen2.5微调). A phrase starting with a Latin token starts a word.
-function phraseOf(tokens) {
+function phraseOf(tokens, bounded = false) {
   if (!tokens.length) return null
   const parts = tokens.map((token, i) => {
     if (!LATIN_START.test(token)) return escapeRe(token)
@@ -190,7 +230,8 @@ function phraseOf(tokens) {
     return re
   })
   const lead = LATIN_START.test(tokens[0]) ? "(?<![a-z0-9\\u00c0-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff])" : ""
-  return new RegExp(lead + parts.join(SEP), "u")
+  const tail = bounded && LATIN_START.test(tokens[tokens.length - 1]) ? "(?![a-z\\u00c0-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff])" : ""
+  return new RegExp(lead + parts.join(SEP) + tail, "u")
 }
 
 // A query term. Latin terms match at the start of a word; a version (3, v2) also right after a
@@ -199,15 +240,62 @@ function termOf(t, latin = LATIN_START.test(t)) {
   return latin ? { t, latin, version: VERSION_TERM.test(t), name: /[a-z\u00c0-\u04ff]$/.test(t) } : { t, latin }
 }
 
-function parseQuery(query) {
-  const q = query.normalize("NFKC").toLowerCase()
+// One way of writing a term: a plain string (matched as termOf says) or, for a name of several
+// tokens (tree of thoughts, KV 缓存), its phrase. Another name of the concept (alt) must match a
+// whole word: the glossary's RM is not the start of RMSNorm.
+function formOf(text, alt) {
+  const tokens = text.match(TOKEN) || []
+  if (tokens.length > 1) {
+    const re = phraseOf(tokens, true)
+    return { t: tokens.join(" "), latin: LATIN_START.test(tokens[0]), re: new RegExp(re.source, "gu"), alt }
+  }
+  return { ...termOf(tokens[0] || text), alt }
+}
+
+// The glossary group a stretch of the query names, if any.
+function groupOf(key) {
+  return key && db.glossary ? db.glossary.get(key) : undefined
+}
+
+// A term that names a glossary concept matches every name of it: what was typed first.
+function withForms(term, g, typed) {
+  const forms = [{ ...typed, alt: false }]
+  const seen = new Set([typed.re ? typed.re.source : typed.t])
+  for (const f of db.groups[g]) {
+    const id = f.re ? f.re.source : f.t
+    if (!seen.has(id)) { seen.add(id); forms.push(f) }
+  }
+  return { ...term, forms, group: g }
+}
+
+function parseQuery(query, spans = true) {
+  const q = simp(query.normalize("NFKC").toLowerCase())
   const cut = q.lastIndexOf("的")
   // Before the last 的 is a modifier, when something follows it.
   const modEnd = cut > 0 && keyOf(q.slice(cut + 1)) ? cut : -1
-  const terms = [], tokens = []
-  for (const m of q.matchAll(TOKEN)) {
-    const token = m[0]
-    tokens.push(token)
+  const terms = [], tokens = [], matches = [...q.matchAll(TOKEN)]
+  for (const m of matches) tokens.push(m[0])
+  let whole = -1  // the glossary group the whole query names, if it does
+  let found = false  // a run of two or more tokens names a concept
+  for (let i = 0; i < matches.length; i++) {
+    const m = matches[i], token = m[0]
+    // The longest run of tokens from here that names a glossary concept (tree of thoughts,
+    // vLLM, 随机失活) is one term, matched by all its names.
+    let named = false
+    for (let j = Math.min(matches.length, i + 6); j > i; j--) {
+      const g = groupOf(keyOf(tokens.slice(i, j).join("")))
+      if (g === undefined) continue
+      if (j - i > 1) { found = true; if (!spans) continue }
+      const last = matches[j - 1]
+      const typed = formOf(tokens.slice(i, j).join(" "), false)
+      const base = j - i > 1 ? { t: typed.t, latin: typed.latin, re: typed.re } : termOf(token)
+      terms.push({ ...withForms(base, g, typed), mod: last.index + last[0].length <= modEnd })
+      if (i === 0 && j === matches.length) whole = g
+      i = j - 1
+      named = true
+      break
+    }
+    if (named) continue
     if (/^[a-z0-9]/.test(token) || !HAN_RUN.test(token)) {
       terms.push({ ...termOf(token), mod: m.index + token.length <= modEnd })
       continue
@@ -217,7 +305,10 @@ function parseQuery(query) {
     let at = 0
     for (const p of pieces) {
       at = token.indexOf(p, at) + p.length
-      terms.push({ ...termOf(p, false), mod: m.index + at <= modEnd })
+      const term = { ...termOf(p, false), mod: m.index + at <= modEnd }
+      const g = groupOf(p)
+      if (pieces.length === 1 && matches.length === 1 && g !== undefined) whole = g
+      terms.push(g === undefined ? term : withForms(term, g, termOf(p, false)))
     }
   }
   // One term per text; it is a modifier only if it never appears outside the modifier.
@@ -227,8 +318,12 @@ function parseQuery(query) {
     if (!seen) unique.set(term.t, term)
     else seen.mod = seen.mod && term.mod
   }
+  const key = keyOf(q)
   return {
-    key: keyOf(q),
+    key,
+    spans: found,
+    // Other names of the concept the whole query names: they name pages too, a little less.
+    alts: whole >= 0 ? db.groups[whole].map(f => keyOf(f.t)).filter(k => k && k !== key) : [],
     modifier: modEnd > 0 ? keyOf(q.slice(0, modEnd)) : "",
     head: modEnd > 0 ? keyOf(q.slice(modEnd + 1)) : keyOf(q),
     phrase: phraseOf(tokens),
@@ -248,7 +343,31 @@ function starts(hay, i, term) {
 // Occurrences of term in a folded field: Chinese anywhere, Latin at the start of a word.
 // Returns [count, whole-word?], count capped. A name followed by a version is the whole name:
 // qwen is a whole word of Qwen2.5, glm of GLM-4.
+// Returns [count, whole-word?, own?, weighted count]: own is false when only another glossary
+// name matched; the weighted count counts those matches ALT each.
 function count(hay, term, cap = 20) {
+  if (!term.forms) return countForm(hay, term, cap)
+  let n = 0, whole = false, own = false, weighted = 0
+  for (const f of term.forms) {
+    const [k, w] = f.re ? countRe(hay, f.re, cap) : countForm(hay, f, cap)
+    if (!k || (f.alt && !w)) continue
+    n += k
+    weighted += f.alt ? ALT * k : k
+    whole = whole || w
+    if (!f.alt) own = true
+    if (n >= cap) break
+  }
+  return n ? [Math.min(n, cap), whole, own, Math.min(weighted, cap)] : [0, false, false, 0]
+}
+
+function countRe(hay, re, cap) {
+  re.lastIndex = 0
+  let n = 0
+  while (n < cap && re.exec(hay)) n++
+  return [n, n > 0]
+}
+
+function countForm(hay, term, cap) {
   let n = 0, whole = !term.latin
   const t = term.t
   for (let i = hay.indexOf(t); i >= 0 && n < cap; i = hay.indexOf(t, i + 1)) {
@@ -259,17 +378,25 @@ function count(hay, term, cap = 20) {
     }
     n++
   }
-  return n ? [n, whole] : [0, false]
+  return n ? [n, whole, true, n] : [0, false, false, 0]
 }
 
 function spans(hay, terms, out = []) {
   for (const term of terms) {
-    const t = term.t
-    for (let i = hay.indexOf(t); i >= 0 && out.length < 400; i = hay.indexOf(t, i + 1)) {
-      if (term.latin && !starts(hay, i, term)) continue
-      let end = i + t.length
-      if (term.latin) while (end < hay.length && WORDCHAR.test(hay[end])) end++
-      out.push([i, end, t])
+    for (const f of term.forms || [term]) {
+      if (f.re) {
+        f.re.lastIndex = 0
+        for (let m; out.length < 400 && (m = f.re.exec(hay));) out.push([m.index, m.index + m[0].length, term.t])
+        continue
+      }
+      const t = f.t
+      for (let i = hay.indexOf(t); i >= 0 && out.length < 400; i = hay.indexOf(t, i + 1)) {
+        if (f.latin && !starts(hay, i, f)) continue
+        let end = i + t.length
+        if (f.latin) while (end < hay.length && WORDCHAR.test(hay[end])) end++
+        if (f.alt && f.latin && WORDCHAR.test(hay[end - 1]) && end !== i + t.length) continue
+        out.push([i, end, term.t])
+      }
     }
   }
   return out.sort((a, b) => a[0] - b[0] || b[1] - a[1])
@@ -321,9 +448,9 @@ function scorePage(page, terms) {
   const names = [page.tf, ...page.af]
   const spelled = names.map(() => 0)
   const inName = terms.map(term => names.map((name, j) => {
-    const [n, whole] = count(name, term, 1)
+    const [n, whole, own] = count(name, term, 1)
     if (n) spelled[j] += term.units
-    return n ? (whole ? 1 : 0.7) : 0
+    return n ? (whole ? 1 : 0.7) * (own ? 1 : ALT) : 0
   }))
   const share = names.map((_, j) => spelled[j] ? 0.5 + 0.5 * Math.min(1, spelled[j] / nameUnits(page)[j]) : 0)
   const masks = { names: names.map(() => 0), meta: 0, headings: page.sections.map(() => 0), sections: page.sections.map(() => 0) }
@@ -333,29 +460,29 @@ function scorePage(page, terms) {
     let s = 0
     inName[i].forEach((m, j) => { if (m) masks.names[j] |= bit })
     const named = term.mod ? MODIFIER : 1
-    if (inName[i][0]) s += W.title * inName[i][0] * share[0] * named
-    else {
-      let best = 0, at = -1
-      for (let a = 1; a < names.length; a++) {
-        const v = W.alias * inName[i][a] * share[a] * named
-        if (v > best) { best = v; at = a - 1 }
-      }
-      if (at >= 0) { s += best; if (viaAlias < 0) viaAlias = at }
+    // The title, else the best alias; an alias with the typed words beats the title matched
+    // through another glossary name.
+    let best = W.title * inName[i][0] * share[0] * named, at = -1
+    for (let a = 1; a < names.length; a++) {
+      const v = W.alias * inName[i][a] * share[a] * named
+      if (v > best) { best = v; at = a - 1 }
     }
+    s += best
+    if (at >= 0 && viaAlias < 0) viaAlias = at
     let tag = 0
     for (const { f, u } of tagsOf(page)) if (count(f, term, 1)[0]) tag = Math.max(tag, 0.5 + 0.5 * Math.min(1, term.units / u))
     if (tag) { s += W.meta * tag; masks.meta |= bit }
     let body = 0, heading = 0
     page.sections.forEach((sec, k) => {
       const h = sec.hf ? count(sec.hf, term, 1)[0] : 0
-      const [n] = count(sec.xf, term)
+      const [n, , , weighted] = count(sec.xf, term)
       if (h) {
         if (sec.hu === undefined) sec.hu = units(sec.hf)
         heading = Math.max(heading, 0.5 + 0.5 * Math.min(1, term.units / sec.hu))
         masks.headings[k] |= bit
       }
       if (h || n) masks.sections[k] |= bit
-      body += n
+      body += weighted
       if (h || n) secHits[k] += term.idf * (h * W.heading + (n ? 1 + Math.log(n) : 0))
     })
     s += W.heading * heading
@@ -395,7 +522,12 @@ function phraseField(page, re) {
 // less again when it sits before 的 (扩散模型的个性化微调 asks about 个性化微调, not 扩散模型).
 // A name with a version the query leaves out counts nearly as much: qwen 微调 names Qwen2.5微调.
 function nameBonus(page, query, coverage) {
-  const q = query.key
+  let bonus = nameBonusOf(page, query, query.key, coverage)
+  for (const alt of query.alts) bonus = Math.max(bonus, ALT_NAME * nameBonusOf(page, query, alt, coverage))
+  return bonus
+}
+
+function nameBonusOf(page, query, q, coverage) {
   if (!q) return 0
   const han = HAN_RUN.test(q.slice(-1))
   const of = key => {
@@ -404,7 +536,8 @@ function nameBonus(page, query, coverage) {
     if (key.endsWith(q)) return (han ? 40 : 25) * ratio
     if (key.startsWith(q)) return (han ? 25 : 40) * ratio
     if (key.includes(q)) return 20 * ratio
-    if (q.includes(key) && key.length >= 2) {
+    // Not when the query names a glossary concept: "sampling" is not "importance sampling".
+    if (q.includes(key) && key.length >= 2 && !query.spans) {
       const b = 30 * key.length / q.length * (0.5 + 0.5 * coverage)
       return query.modifier && query.modifier.includes(key) && !query.head.includes(key) ? b * 0.5 : b
     }
@@ -433,6 +566,8 @@ function docFreq(pages, term) {
 const PIECES = /v[0-9]+(?:[:.][0-9]+)*|[a-z\u00c0-\u04ff]+?(?=v[0-9]|[0-9]|$)|[0-9]+(?:[:.][0-9]+)*/g
 
 function splitTerm(term) {
+  if (term.forms && term.t.includes(" "))  // a glossary name of several words found nowhere
+    return term.t.split(" ").map(t => ({ ...termOf(t), mod: term.mod }))
   if (term.latin) {
     const parts = term.t.match(PIECES) || []
     return parts.length > 1 ? parts.map(t => ({ ...termOf(t, true), mod: term.mod })) : []
@@ -450,21 +585,89 @@ const GLUED = /[a-z][0-9]|[0-9][a-z]/
 
 // Letters glued to digits are read both ways and the better reading wins per page:
 // llama3 finds "Llama 3" even when some page has the literal "llama3".
+// A run of words naming a glossary concept (tree of thoughts) is also read as one term matched
+// by all its names; the word-by-word reading stays, at a discount (the page shares words with
+// the concept, not the concept), and less again for each word it finds nowhere (which it would
+// otherwise just drop); each page keeps its better score.
+const WORDWISE = 0.6
 function search(raw) {
   const best = new Map()
-  for (const split of [false, true]) {
-    const query = parseQuery(raw)
+  const plain = parseQuery(raw, false)
+  const readings = plain.spans ? [plain, parseQuery(raw, true)] : [plain]
+  for (const reading of readings) for (const split of [false, true]) {
+    const query = split ? { ...reading } : reading
     if (split) {
-      if (!query.terms.some(t => t.latin && GLUED.test(t.t))) break
-      query.terms = query.terms.flatMap(t => t.latin && GLUED.test(t.t) ? splitTerm(t) : [t])
+      if (!query.terms.some(t => t.latin && !t.forms && GLUED.test(t.t))) break
+      query.terms = query.terms.flatMap(t => t.latin && !t.forms && GLUED.test(t.t) ? splitTerm(t) : [t])
     }
+    const asked = query.terms.length
     for (const hit of rank(query)) {
+      if (reading === plain && readings.length > 1) hit.score *= WORDWISE * Math.min(1, hit.live.length / asked) ** 2
       const seen = best.get(hit.page)
       if (!seen || seen.score < hit.score) best.set(hit.page, hit)
     }
   }
   const hits = [...best.values()].sort((a, b) => b.score - a.score)
+  // Pinyin: after every page the characters found, the pages whose title or alias it spells.
+  for (const hit of pinyinHits(raw, best)) hits.push(hit)
   return { items: hits.slice(0, MAX_RESULTS).map(hit => render(hit, hit.live, hit.terms)) }
+}
+
+/* ---- Pinyin ------------------------------------------------------------------------------- */
+
+const PINYIN_QUERY = /^[a-z]{2,60}$/
+
+// A name's pinyin (qiang hua xue xi, a character's other readings after |): per syllable, its
+// spellings and their initials.
+function pinyinOf(py) {
+  return py.split(" ").map(s => { const alts = s.split("|"); return { alts, initials: alts.map(a => a[0]) } })
+}
+
+// Where q, read from syllable i on, ends exactly after a syllable (the last one may be typed in
+// part): the index after it, else -1. Every reading of a syllable is tried.
+function spell(q, syl, i, at = 0) {
+  if (i >= syl.length) return -1
+  for (const a of syl[i].alts) {
+    if (q.startsWith(a, at)) {
+      if (at + a.length === q.length) return i + 1
+      const end = spell(q, syl, i + 1, at + a.length)
+      if (end > 0) return end
+    } else if (at > 0 && a.startsWith(q.slice(at))) return i + 1
+  }
+  return -1
+}
+
+// How well q spells a name in pinyin, 0..1: the whole name in full or by its initials, then
+// its first syllables, then syllables inside it.
+function pinyinScore(q, syl) {
+  const n = syl.length
+  let best = 0
+  for (let i = 0; i < n; i++) {
+    const end = spell(q, syl, i)
+    if (end < 0) continue
+    best = Math.max(best, i === 0 ? (end === n ? 1 : 0.6 + 0.3 * end / n) : 0.3 + 0.3 * (end - i) / n)
+  }
+  if (q.length <= n && [...q].every((c, k) => syl[k].initials.includes(c)))
+    best = Math.max(best, q.length === n ? 0.95 : 0.5 + 0.3 * q.length / n)
+  return best
+}
+
+function pinyinHits(raw, literal) {
+  const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
+  if (!PINYIN_QUERY.test(q)) return []
+  const out = []
+  for (const page of db.pages) {
+    if (!page.py.length || literal.has(page)) continue
+    if (!page.pys) page.pys = page.py.map(py => py ? pinyinOf(py) : null)
+    let best = 0, via = -1
+    page.pys.forEach((p, j) => {
+      const s = p ? pinyinScore(q, p) * (j ? 0.95 : 1) : 0
+      if (s > best) { best = s; via = j }
+    })
+    if (best > 0) out.push({ page, score: best * page.prior / 1000, live: [], terms: [],
+                             r: { found: {}, secHits: [], viaAlias: via - 1, pinyin: via } })
+  }
+  return out.sort((a, b) => b.score - a.score)
 }
 
 function rank(query) {
@@ -491,7 +694,7 @@ function rank(query) {
   }
   if (!live.length) return []
   for (const term of live) {
-    term.units = term.latin ? 1 : term.t.length / 2
+    term.units = term.forms ? units(term.t) : term.latin ? 1 : term.t.length / 2
   }
   const total = live.reduce((a, t) => a + t.idf, 0)
   const hits = []
@@ -503,8 +706,9 @@ function rank(query) {
     let structure = live.length >= 2 ? r.together : 0
     if (live.length >= 2 && query.phrase && coverage >= 0.5)
       structure = Math.max(structure, phraseField(page, query.phrase))
-    const score = ((r.score + structure * total) * coverage * coverage + nameBonus(page, query, coverage)) * page.prior
-    hits.push({ page, score, r, live, terms: query.terms })
+    const bonus = nameBonus(page, query, coverage)
+    const score = ((r.score + structure * total) * coverage * coverage + bonus) * page.prior
+    hits.push({ page, score, r, live, terms: query.terms, parts: { structure, coverage, bonus } })
   }
   return hits
 }
@@ -521,11 +725,14 @@ function render({ page, score, r }, live, all) {
     const most = Math.max(...order.map(distinct))
     lead = page.sections[Math.min(...order.filter(k => distinct(k) === most))]
   }
-  const titleSpans = spans(page.tf, live)
+  // A name spelled in pinyin is marked whole: the reader typed all of it, in other letters.
+  const titleSpans = r.pinyin === 0 ? [[0, page.title.length, ""]] : spans(page.tf, live)
   let text = ""
-  if (r.viaAlias >= 0 && !titleSpans.length) {
+  const titleOwn = r.pinyin === 0 || live.some(t => count(page.tf, t, 1)[2])
+  if (r.viaAlias >= 0 && !titleOwn) {
     const alias = page.aliases[r.viaAlias]
-    text += `<span class="kb-search-alias">${mark(alias, spans(page.af[r.viaAlias], live))}</span> · `
+    const aliasSpans = r.pinyin > 0 ? [[0, alias.length, ""]] : spans(page.af[r.viaAlias], live)
+    text += `<span class="kb-search-alias">${mark(alias, aliasSpans)}</span> · `
   }
   if (lead) text += snippet(lead.text, lead.xf, live)
   else if (page.meta) text += mark(page.meta, spans(page.mf, live))
@@ -569,7 +776,11 @@ function handler(message) {
 }
 
 if (typeof module !== "undefined" && module.exports) {
-  module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan }
+  module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan,
+    // For tuning: each reading's top pages with their score parts.
+    explain: (q, n = 5) => [parseQuery(q, false), parseQuery(q, true)].map(query => rank(query)
+      .sort((a, b) => b.score - a.score).slice(0, n).map(h => ({ title: h.page.title, score: h.score,
+        base: h.r.score, ...h.parts, terms: h.live.map(t => t.t + ":" + t.idf.toFixed(1)).join(",") }))) }
 } else {
   addEventListener("message", ev => { postMessage(handler(ev.data)) })
 }

@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_corpus import write_corpus  # noqa: E402
+from serve_bench import measure as serve_browser  # noqa: E402
 
 from kbsite.core.wikilinks import unlink  # noqa: E402
 
@@ -96,6 +97,8 @@ class Row:
     kbsite: Build = field(default_factory=Build)
     serve_cold: float | None = None  # kbsite's first build inside `mkdocs serve`
     reload: float | None = None  # kbsite's rebuild after a one-note edit
+    edit_shown: float | None = None  # serve: a body edit, from the write until the browser shows it
+    link_shown: float | None = None  # serve: a link added and a title changed, shown on the other note
 
 
 # ---- Projects ------------------------------------------------------------------------------
@@ -266,17 +269,20 @@ def table(rows: list[Row]) -> str:
         for name, b in (("floor", r.floor), ("kbsite", r.kbsite)):
             out.append(f"| {r.n} | {name} | {b.seconds:.1f} | {1000 * b.seconds / r.n:.1f} | {b.rss_mb:.0f} | "
                        f"{b.site_mb:.1f} | {1024 * b.site_mb / r.n:.1f} | {b.index_mb:.2f} | {_f(b.first_result)} |")
-    out += ["", "| N | time kbsite/floor | RSS kbsite/floor | index kbsite/floor | ms/note vs first N "
-            "| KB/note vs first N | first result s | serve: first build s | reload s | reload/cold |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out += ["", "| N | time kbsite/floor | RSS kbsite/floor | RSS MB per 1,000 notes | KB/note kbsite/floor "
+            "| index kbsite/floor | ms/note vs first N | KB/note vs first N | first result s "
+            "| serve: first build s | reload s | reload/cold | edit shown s | link/title shown s |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     base = rows[0]
     for r in rows:
         k, f = r.kbsite, r.floor
         per_note = _ratio(k.seconds / r.n, base.kbsite.seconds / base.n)
         per_site = _ratio(k.site_mb / r.n, base.kbsite.site_mb / base.n)
         out.append(f"| {r.n} | {_ratio(k.seconds, f.seconds)} | {_ratio(k.rss_mb, f.rss_mb)} | "
+                   f"{1000 * k.rss_mb / r.n:.0f} | {_ratio(k.site_mb, f.site_mb)} | "
                    f"{_ratio(k.index_mb, f.index_mb)} | {per_note} | {per_site} | {_f(k.first_result)} | "
-                   f"{_f(r.serve_cold)} | {_f(r.reload)} | {_ratio(r.reload, r.serve_cold)} |")
+                   f"{_f(r.serve_cold)} | {_f(r.reload)} | {_ratio(r.reload, r.serve_cold)} | "
+                   f"{_f(r.edit_shown)} | {_f(r.link_shown)} |")
     return "\n".join(out)
 
 
@@ -342,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, help="keep the projects and sites here (default: a temp dir)")
     ap.add_argument("--no-browser", action="store_true", help="skip time-to-first-result")
     ap.add_argument("--no-reload", action="store_true", help="skip the mkdocs serve reload")
+    ap.add_argument("--no-serve-browser", action="store_true",
+                    help="skip the serve rows measured in Chromium (edit / link shown)")
     ap.add_argument("--no-floor", action="store_true", help="build kbsite only")
     ap.add_argument("--reuse-floor", action="store_true",
                     help="take the floor's numbers from an earlier run in the same --work dir")
@@ -357,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         print(profile(args.profile, work, args.seed))
         return 0
     browser_cm = browser = None
-    if not args.no_browser:
+    serve_rows = not args.no_reload and not args.no_serve_browser
+    if not args.no_browser or serve_rows:
         from playwright.sync_api import sync_playwright
 
         browser_cm = sync_playwright().start()
@@ -379,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"N={n} floor: {row.floor.seconds:.1f} s", file=sys.stderr, flush=True)
                 row.kbsite = fastest(row.kbsite, build(kb, work / f"n{n}" / "site-kbsite"))
                 print(f"N={n} kbsite: {row.kbsite.seconds:.1f} s", file=sys.stderr, flush=True)
-            if browser is not None:
+            if browser is not None and not args.no_browser:
                 if not args.no_floor and not reuse:
                     row.floor.first_result = first_result(browser, work / f"n{n}" / "site-floor", args.repeat)
                 row.kbsite.first_result = first_result(browser, work / f"n{n}" / "site-kbsite", args.repeat)
@@ -387,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
                 saved.write_text(json.dumps(asdict(row.floor)))
             if not args.no_reload:
                 row.serve_cold, row.reload = serve_reload(kb, edits=max(1, args.repeat))
+            if serve_rows and browser is not None:
+                row.edit_shown, row.link_shown = serve_browser(kb, browser, edits=max(3, args.repeat))
             rows.append(row)
     finally:
         if browser is not None:

@@ -104,13 +104,21 @@ def add_asset(values: list[Any], path: str) -> None:
 
 class GraphFeature:
     def __init__(self) -> None:
+        # Serve: each page node's signature and view from the previous build. A node's file
+        # and view depend only on it and its neighbours (their URLs, titles, kinds and edges),
+        # so a node none of them changed keeps the file it has.
+        self._sigs: dict[str, tuple[Any, ...]] = {}
+        self._views: dict[str, LocalGraphView] = {}
+        self._dirty: set[str] | None = None  # None: recompute every node
+        self._outputs: Any = None
+        self._site = Path()
         self._reset()
 
     def _reset(self) -> None:
         self.data: GraphData | None = None
         self.urls: dict[str, str] = {}  # node key -> site-relative URL ("" for wanted notes)
         self.positions: dict[str, tuple[float, float]] = {}
-        self._local: dict[str, tuple[bytes, LocalGraphView] | None] = {}
+        self._local: dict[str, tuple[bytes | None, LocalGraphView] | None] = {}
         self._page_node: dict[str, str] = {}  # src_uri -> node key
         self.page_view: GraphPageView | None = None
         self.page_url = ""
@@ -136,7 +144,32 @@ class GraphFeature:
         for uri, topic in plugin._topic_files.items():
             self._page_node[uri] = topic_key(topic)
         self.positions = seed_layout(data, vault)
+        self._outputs = plugin.outputs
+        self._site = Path(config.site_dir)
+        sigs = {key: self._signature(key) for key in data.nodes}
+        self._dirty = {k for k, s in sigs.items() if self._sigs.get(k) != s} if plugin._incremental.active else None
+        self._sigs = sigs
         self._add_page(plugin, files, config)
+
+    def _signature(self, key: str) -> tuple[Any, ...]:
+        assert self.data is not None
+        return (*self._node(key), tuple(self.data._out.get(key, ())), tuple(self.data._in.get(key, ())))
+
+    def _reusable(self, key: str) -> LocalGraphView | None:
+        """The previous build's view of ``key`` if neither it nor a neighbour changed and its
+        file is still what was written."""
+        view = self._views.get(key)
+        if view is None or self._dirty is None or self.data is None or key in self._dirty:
+            return None
+        if any(n.key in self._dirty for n in self.data.neighbours(key)):
+            return None
+        rel = data_path(self.urls.get(key, ""))
+        if rel is None or not self._outputs.has(self._file(rel)):
+            return None
+        return view
+
+    def _file(self, rel: str) -> str:
+        return str(self._site / DATA_DIR / (rel + ".json"))
 
     def _add_page(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
         if files.get_file_from_path(GRAPH_URI) is not None:
@@ -175,22 +208,36 @@ class GraphFeature:
         )
         env.globals["kb_graph_page"] = self.page_view
 
-    def on_page_context(self, plugin: KbsitePlugin, context: dict[str, Any], page: Page) -> None:
+    def _view_of(self, page: Page) -> LocalGraphView | None:
         key = self._page_node.get(page.file.src_uri)
         local = self.local(key) if key is not None else None
-        context["kb_graph"] = local[1] if local is not None else None
+        return local[1] if local is not None else None
+
+    def on_page_context(self, plugin: KbsitePlugin, context: dict[str, Any], page: Page) -> None:
+        context["kb_graph"] = self._view_of(page)
+
+    def page_inputs(self, plugin: KbsitePlugin, page: Page, inputs: list[Any]) -> None:
+        inputs.append(self._view_of(page))
+        if page.file.src_uri == GRAPH_URI or page.meta.get("template") == "kbsite/graph.html":
+            inputs.append(self.page_view)  # ``kb_graph_page``, which only the graph page shows
 
     def on_post_build(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
         if self.data is None:
             return
         out = Path(config.site_dir) / DATA_DIR
-        made: set[Path] = set()
-        write_data(out / GLOBAL_FILE, self.global_json(), made)
+        made: set[str] = set()
+        write_data(out / GLOBAL_FILE, self.global_json(), made, plugin.outputs)
+        views: dict[str, LocalGraphView] = {}
         for key in self._page_node.values():
             local = self.local(key)
             rel = data_path(self.urls.get(key, ""))
             if local is not None and rel is not None:
-                write_data(out / (rel + ".json"), local[0], made)
+                views[key] = local[1]
+                if local[0] is None:
+                    plugin.outputs.claim(self._file(rel))  # unchanged, on disk
+                else:
+                    write_data(out / (rel + ".json"), local[0], made, plugin.outputs)
+        self._views = views
 
     # ---- Data ---------------------------------------------------------------------------------
 
@@ -202,6 +249,10 @@ class GraphFeature:
     def local(self, key: str) -> tuple[bytes, LocalGraphView] | None:
         """The data file of one page's node and the view of the same nodes (memoised)."""
         if key in self._local:
+            return self._local[key]
+        kept = self._reusable(key)
+        if kept is not None:
+            self._local[key] = (None, kept)
             return self._local[key]
         result = None
         if self.data is not None and key in self.data.nodes and self.urls.get(key) and \
@@ -275,14 +326,18 @@ def _dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_data(path: Path, data: bytes, made: set[Path] | None = None) -> None:
+def write_data(path: Path, data: bytes, made: set[str] | None = None, outputs: Any = None) -> None:
     """Write one data file; a file the system refuses (a name too long) is a warning, not a failure.
-    ``made``: folders known to exist (thousands of files share a few folders)."""
+    ``made``: folders known to exist (thousands of files share a few folders); ``outputs``: the
+    plugin's ``Outputs`` (skips a file that already holds ``data``)."""
     try:
-        if made is None or path.parent not in made:
+        if outputs is not None:
+            outputs.write(path, data, made)
+            return
+        if made is None or str(path.parent) not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             if made is not None:
-                made.add(path.parent)
+                made.add(str(path.parent))
         path.write_bytes(data)
     except OSError as exc:  # e.g. a file name longer than the file system allows
         log.warning(f"cannot write {path}: {exc}")

@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import nest_paths, write_file
+from mkdocs.utils import nest_paths
 
 from kbsite.core.attachments import DRAWING_NOTE_SUFFIX, AttachmentIndex, is_attachment_name
 from kbsite.core.dates import NoteDates, git_file_dates, note_dates
@@ -37,13 +37,16 @@ from kbsite.plugin.embeds import file_element, missing_element
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
+from kbsite.plugin.incremental import (
+    Incremental, Outputs, config_signature, digest, nav_signature, other_page_hooks, page_signature, theme_signature,
+)
 from kbsite.plugin.markdown import KbMarkdownExtension, Transclusion
 from kbsite.plugin.mermaid import Mermaid
-from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.sanitize import PageSanitizer
@@ -97,6 +100,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._render_math = functools.lru_cache(maxsize=8192)(render_math)
         self.features = features.default_features()  # graph, previews ... (features.py)
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
+        self._incremental = Incremental()  # serve only: render and write what changed
         self._reset()
 
     def _reset(self) -> None:
@@ -122,11 +126,18 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._attachments = AttachmentIndex(())
         self._transcluder = Transcluder(lambda: self._probes.ok("transclusion"))
         self._mermaid = Mermaid()  # copies the vendored mermaid when a page has a diagram
+        self._kb: dict[str, Any] = {}  # src_uri -> view model, when made before on_page_context
 
     # ---- Events -------------------------------------------------------------------------
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self._incremental.serve = self.is_serve and not dirty
+
+    @property
+    def outputs(self) -> Outputs:
+        """Where kbsite's own files are written (unchanged ones are skipped under serve)."""
+        return self._incremental.outputs
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._reset()
@@ -135,6 +146,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         apply_defaults(config, user_config(config))
         require_sane_headers(config)
         require_mermaid_fence(config)
+        self._incremental.enabled = self._incremental.serve and self._probes.ok("incremental")
         self._slug = configure_toc(config)
         self._sanitizer = PageSanitizer(enabled=self.config.sanitize)
         config.markdown_extensions.append(KbMarkdownExtension(  # type: ignore[arg-type]
@@ -153,9 +165,15 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         features.run(self.features, "on_config", self, config)
         return config
 
+    @event_priority(-100)  # last: right before MkDocs empties the site folder
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self._incremental.serve:
+            self._incremental.before_clean(config.site_dir)
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
+        self._incremental.restore(config.site_dir)
         root = Path(self.config.notes_dir)
         project = project_dir(config)
         prefix = display_prefix(root, project)
@@ -233,6 +251,22 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return None
         uri = page.file.src_uri
         self._index_page(page, uri)
+        if self._incremental.is_skipped(page):  # unchanged: its template renders nothing
+            self._incremental.unskip_meta(page)
+            features.run(self.features, "page_skipped", self, page)
+            return context
+        kb = self._kb.pop(uri, None)
+        kb = self._page_kb(uri, config) if kb is None else kb
+        if kb is None:
+            return context
+        context["kb"] = kb
+        context["kb_content"] = self._sanitizer.markup(page)
+        features.run(self.features, "on_page_context", self, context, page)
+        return context
+
+    def _page_kb(self, uri: str, config: MkDocsConfig) -> Any:
+        """The view model of a page of ours (None for a page kbsite does not make)."""
+        assert self.views is not None
         views = self.views
         kind = self._special.get(uri)
         kb: Any
@@ -257,11 +291,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         elif kind == "recent":
             kb = RecentPage(views.dated(views.by_updated(RECENT_PAGE)), FEED_PATH if self._feed_enabled(config) else None)
         else:
-            return context
-        context["kb"] = kb
-        context["kb_content"] = self._sanitizer.markup(page)
-        features.run(self.features, "on_page_context", self, context, page)
-        return context
+            return None
+        return kb
 
     @event_priority(100)  # first, so other plugins see the note's real (sanitised) HTML
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -301,19 +332,57 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             env.bytecode_cache = self._template_code
         env.globals["kbsite_feed"] = FEED_PATH if self._feed_enabled(config) else None  # main.html
         features.run(self.features, "on_env", self, env, config)
+        if self._incremental.enabled:
+            self._plan_pages(env, config, files)
         return env
+
+    def _plan_pages(self, env: Any, config: MkDocsConfig, files: Files) -> None:
+        """Serve: fingerprint every page's render inputs; the unchanged ones are not rendered."""
+        others = other_page_hooks(config.plugins, self)
+        if others:
+            log.info(f"every page is rendered on each rebuild: {', '.join(others)} may change pages")
+        # kb_graph_page is the graph page's input (graph.py adds it there); others show its URL.
+        shared = digest(*config_signature(config), theme_signature(config.theme.dirs),
+                        nav_signature(self._nav) if self._nav is not None else "",
+                        repr(env.globals.get("kbsite_feed")),
+                        repr(getattr(env.globals.get("kb_graph_page"), "url", None)))  # local-graph.html
+        pages = [f.page for f in files if f.is_documentation_page() and f.page is not None]
+        self._incremental.plan(pages, lambda page: self._page_inputs(page, config), shared,
+                               render_all=bool(others))
+
+    def _page_inputs(self, page: Page, config: MkDocsConfig) -> list[bytes | str]:
+        """Everything of kbsite's a page's template shows: its view model and the features' data."""
+        kb = self._page_kb(page.file.src_uri, config) if self.views is not None else None
+        if kb is not None:
+            self._kb[page.file.src_uri] = kb
+        extra: list[Any] = []
+        features.run(self.features, "page_inputs", self, page, extra)
+        return [*page_signature(page), repr(kb), repr(extra)]
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self._markdown is not None:
             page.render = self._markdown.renderer(page)  # type: ignore[method-assign]
         return page
 
+    @event_priority(-100)  # last: another plugin may still change the page
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        return self._incremental.post_page(page, output) if self._incremental.enabled else None
+
+    @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
             self.search.on_post_build(config)
             self._write_feed(config)
             self._mermaid.write(config.site_dir)
             features.run(self.features, "on_post_build", self, config)
+        if self._incremental.enabled:
+            ours = [f.abs_dest_path for f in self._files or ()]
+            ours += [os.path.join(config.site_dir, t) for t in (*config.theme.static_templates, "sitemap.xml.gz")]
+            self._incremental.finish(ours)
+            log.debug(f"serve: {self._incremental.rendered} pages rendered, {self._incremental.skipped} unchanged")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._incremental.failed()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:
@@ -334,7 +403,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             if self.views is not None else []
         data = atom(config.site_name, config.site_url or "", notes, language=config.theme.get("language") or "zh",
                     description=config.site_description or "")
-        write_file(data, os.path.join(config.site_dir, FEED_PATH))
+        self.outputs.write(os.path.join(config.site_dir, FEED_PATH), data)
 
     def _start_page_cache(self, files: Files, config: MkDocsConfig) -> None:
         """Note HTML stays valid while the configuration and the non-note files are the same."""

@@ -247,6 +247,7 @@ def _dumps(payload: Any) -> bytes:
 class PreviewFeature:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}  # data path -> file
+        self._site = Path()
 
     def on_config(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
         self.files = {}
@@ -255,6 +256,17 @@ class PreviewFeature:
 
     def on_files(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
         self.files = {}
+        self._site = Path(config.site_dir)
+
+    def page_skipped(self, plugin: KbsitePlugin, page: Page) -> None:
+        """Serve: the page is unchanged, and so is its preview, if the file is still there."""
+        rel = data_path(page.url)
+        if rel is not None:
+            path = str(self._site / DATA_DIR / (rel + ".json"))
+            if plugin.outputs.has(path):
+                plugin.outputs.claim(path)
+                return
+        self.on_page_context(plugin, {}, page)
 
     def on_page_context(self, plugin: KbsitePlugin, context: dict[str, Any], page: Page) -> None:
         views = plugin.views
@@ -281,6 +293,6 @@ class PreviewFeature:
 
     def on_post_build(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
         out = Path(config.site_dir) / DATA_DIR
-        made: set[Path] = set()
+        made: set[str] = set()
         for rel, body in self.files.items():
-            write_data(out / (rel + ".json"), body, made)
+            write_data(out / (rel + ".json"), body, made, plugin.outputs)

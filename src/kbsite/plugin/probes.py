@@ -66,6 +66,27 @@ def _link_rewriter() -> str | None:
     from mkdocs.structure import pages
     cls = getattr(pages, "_RelativePathTreeprocessor", None)
     return None if callable(getattr(cls, "_register", None)) else "mkdocs.structure.pages._RelativePathTreeprocessor"
+def _serve_rebuild() -> str | None:
+    """What the incremental serve rebuild (incremental.py) relies on in MkDocs' ``build``: the
+    site folder is emptied after ``on_pre_build`` and nothing is written before ``on_files``; a
+    page's template comes from ``page.meta`` before ``on_page_context``; an empty output is not
+    written, and says so in one log line."""
+    import inspect
+
+    from mkdocs.commands import build
+    try:
+        whole, page = inspect.getsource(build.build), inspect.getsource(build._build_page)
+    except (OSError, TypeError, AttributeError):
+        return "the source of mkdocs.commands.build"
+    order = [whole.find(s) for s in ("on_pre_build(", "utils.clean_directory(config.site_dir)", "on_files(",
+                                     "_populate_page(", "on_env(", "_build_page(")]
+    if min(order) < 0 or order != sorted(order):
+        return "the order of on_pre_build, clean_directory and on_files in mkdocs.commands.build.build"
+    steps = [page.find(s) for s in ("page.meta.get('template', 'main.html')", "on_page_context(",
+                                    "on_post_page(", "if output.strip():", "Page skipped: '{page.file.src_uri}'")]
+    if min(steps) < 0 or steps != sorted(steps):
+        return "the template choice and the empty-output rule of mkdocs.commands.build._build_page"
+    return None
 
 
 def _plugin_events() -> str | None:
@@ -78,6 +99,7 @@ PROBES: dict[str, tuple[Callable[[], str | None], str]] = {
     "page-cache": (_page_state, "`mkdocs serve` re-renders every note on each rebuild"),
     "nav-cache": (_nav_urls, "the navigation is rendered for every page (slower)"),
     "search-worker": (_material_worker, "Material's own search is used instead of kbsite's"),
+    "incremental": (_serve_rebuild, "`mkdocs serve` renders and writes every page on each rebuild"),
     "plugin-events": (_plugin_events, "Material's own search is used instead of kbsite's"),
     "transclusion": (_link_rewriter, "![[note]] embeds are shown as links, not as content"),
 }

@@ -1,0 +1,140 @@
+"""`mkdocs serve` as a writer feels it: from saving a note to the open browser tab showing it.
+
+    /work/venv/bin/python bench/serve_bench.py PROJECT [--edits 3]
+
+Runs the real ``mkdocs serve`` (livereload on) on PROJECT (a bench/run.py project), opens a
+note in headless Chromium and measures, from the moment the file is written to the moment the
+reloaded tab's text shows the change (polled every 20 ms):
+
+- **body edit**: a new paragraph appended to the open note;
+- **link added**: another note gets a ``[[link]]`` to the open note; the open note's backlinks
+  must show that note (a page other than the edited one changes).
+
+Each is repeated ``--edits`` times on different notes; the median is reported. The time includes
+MkDocs' file watcher (it polls every 0.5 s) and its rebuild, so it is what a writer waits for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONWARNINGS="ignore")
+_ID_RE = re.compile(r"^id: (.+)$", re.M)
+_TITLE_RE = re.compile(r'^title: "(.+)"$', re.M)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mkdocs serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"mkdocs serve did not answer at {url}")
+
+
+def _shows(page: object, text: str, start: float, timeout: float = 120) -> float:
+    """Seconds from ``start`` until the tab's text contains ``text`` (it reloads by itself)."""
+    script = "t => document.body !== null && document.body.innerText.includes(t)"
+    while time.perf_counter() - start < timeout:
+        try:
+            if page.evaluate(script, text):  # type: ignore[attr-defined]
+                return time.perf_counter() - start
+        except Exception:  # noqa: BLE001 - the page is reloading: ask again
+            pass
+        time.sleep(0.02)
+    raise RuntimeError(f"the browser never showed {text!r}")
+
+
+def _url(project: Path, note: Path) -> str:
+    rel = note.relative_to(project).with_suffix("")
+    return "/".join(rel.parts) + "/"
+
+
+def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900) -> tuple[float, float]:
+    """(body edit, link added): median seconds from the write until the browser shows it."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = open(project / "serve-bench.log", "wb")  # a file: a pipe nobody reads can fill up
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+                             "-a", f"127.0.0.1:{port}", "--livereload"], env=ENV, stdout=log, stderr=subprocess.STDOUT)
+    notes = sorted((project / "notes" / "concepts").glob("*.md")) or sorted((project / "notes").rglob("*.md"))
+    body: list[float] = []
+    link: list[float] = []
+    try:
+        _wait_http(base, proc, timeout)
+        context = browser.new_context()  # type: ignore[attr-defined]
+        page = context.new_page()
+        for i in range(edits):
+            target = notes[(len(notes) // 3 + 11 * i) % len(notes)]
+            source = notes[(2 * len(notes) // 3 + 13 * i) % len(notes)]
+            page.goto(base + _url(project, target), wait_until="load")
+            time.sleep(1.0)  # let the watcher settle after the last rebuild
+            marker = f"基准编辑标记{time.time_ns()}"
+            start = time.perf_counter()
+            with open(target, "a", encoding="utf-8") as f:
+                f.write(f"\n\n{marker}：知识蒸馏的又一个例子。\n")
+            body.append(_shows(page, marker, start))
+            time.sleep(1.0)
+            text = source.read_text(encoding="utf-8")
+            target_id, source_title = _ID_RE.search(target.read_text("utf-8")), _TITLE_RE.search(text)
+            assert target_id and source_title, "bench/gen_corpus.py notes have an id and a quoted title"
+            new_title = f"{source_title[1]} 改{time.time_ns() % 10**9}"
+            # The source note links to the open note and gets a new title: the open note's
+            # backlinks list must show the new title.
+            start = time.perf_counter()
+            source.write_text(text.replace(source_title[0], f'title: "{new_title}"', 1)
+                              + f"\n\n新加的链接：[[{target_id[1]}]]。\n", encoding="utf-8")
+            link.append(_shows(page, new_title, start))
+        context.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    return statistics.median(body), statistics.median(link)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("project", type=Path)
+    ap.add_argument("--edits", type=int, default=3)
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            b, link = measure(args.project.resolve(), browser, args.edits)
+        finally:
+            browser.close()
+    print(f"| body edit shown s | link added shown s |\n|---:|---:|\n| {b:.2f} | {link:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

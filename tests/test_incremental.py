@@ -1,0 +1,192 @@
+"""Incremental `mkdocs serve` rebuilds give the same site as a clean build, byte for byte.
+
+A 300-note generated corpus is built the way ``mkdocs serve`` builds it (one plugin instance, a
+fresh ``load_config`` per rebuild, MkDocs' own ``build(..., serve_url=...)`` into one site
+folder). After each kind of edit — a body edit, a title change, a link added, a link removed,
+a topic change, a note added (that a wanted link names), a note renamed and one deleted — the
+whole site folder is compared with a clean ``mkdocs build`` of the same files by a fresh plugin
+instance: the same file set, the same bytes. Each incremental rebuild must also have skipped
+most pages, so a test that passes because everything was re-rendered is not possible.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from mkdocs.commands import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from kbtest import REPO, mkdocs_log
+
+SERVE_URL = "http://127.0.0.1:8000/"
+MKDOCS_YML = """\
+site_name: 增量测试
+theme:
+  name: material
+  language: zh
+  font: false
+plugins:
+  - search
+  - kbsite:
+      notes_dir: notes
+      wanted: info
+markdown_extensions:
+  - toc:
+      permalink: true
+  - admonition
+  - attr_list
+  - footnotes
+  - tables
+  - pymdownx.highlight
+  - pymdownx.superfences
+  - pymdownx.tasklist
+"""
+
+
+def _corpus(root: Path, n: int) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from gen_corpus import write_corpus
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    write_corpus(root, n, seed=3)
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# 知识库\n\n从[主题](topics/index.md)开始。\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+
+
+def _config(root: Path, site: Path) -> MkDocsConfig:
+    cfg = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site))
+    cfg.site_url = SERVE_URL  # as `mkdocs serve` sets it
+    return cfg
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    out = {}
+    for folder, _, names in os.walk(site):
+        for name in names:
+            path = Path(folder) / name
+            out[path.relative_to(site).as_posix()] = path.read_bytes()
+    return out
+
+
+@pytest.fixture
+def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], object]]:
+    """``serve() -> plugin``: one serve rebuild into tmp_path/serve-site."""
+    # The sitemap's dates are the build day: a run across midnight must not differ for that.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    root = tmp_path / "kb"
+    _corpus(root, 300)
+    used: list[object] = []
+
+    def rebuild() -> object:
+        cfg = _config(root, tmp_path / "serve-site")
+        plugin = cfg.plugins["kbsite"]
+        if not used:
+            plugin.on_startup(command="serve", dirty=False)
+        used.append(plugin)
+        with mkdocs_log() as logs:
+            build.build(cfg, serve_url=SERVE_URL)
+        assert not [line for line in logs if "Page skipped" in line]  # kbsite's skips are silent
+        return plugin
+
+    yield rebuild
+    if used:
+        used[0].on_startup(command="build", dirty=False)  # the instance is shared in this process
+
+
+def _clean_build(root: Path, site: Path) -> None:
+    """A clean build of the same project by a fresh plugin instance (MkDocs caches plugins that
+    define on_startup per process; the serve instance is put back afterwards)."""
+    cache = MkDocsConfig.plugins.plugin_cache  # type: ignore[attr-defined]
+    saved = dict(cache)
+    cache.clear()
+    try:
+        cfg = _config(root, site)
+        cfg.plugins["kbsite"].on_startup(command="build", dirty=False)
+        build.build(cfg, serve_url=SERVE_URL)
+    finally:
+        cache.clear()
+        cache.update(saved)
+
+
+def _assert_same_as_clean(tmp_path: Path, step: str) -> None:
+    clean = tmp_path / f"clean-{step}"
+    _clean_build(tmp_path / "kb", clean)
+    want, got = _tree(clean), _tree(tmp_path / "serve-site")
+    assert sorted(set(got) - set(want)) == [], f"{step}: stale files left by the incremental build"
+    assert sorted(set(want) - set(got)) == [], f"{step}: files missing from the incremental build"
+    differ = sorted(rel for rel in want if want[rel] != got[rel])
+    assert differ == [], f"{step}: files differ from a clean build"
+
+
+def _edit(path: Path, pattern: str, repl: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(pattern, repl, text, count=1, flags=re.M)
+    assert new != text, f"{path.name}: {pattern!r} not found"
+    path.write_text(new, encoding="utf-8")
+
+
+def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
+    notes = tmp_path / "kb" / "notes"
+    plugin = serve()
+    inc = plugin._incremental
+    assert inc.rendered > 300 and inc.skipped == 0  # the first build renders everything
+    pages = inc.rendered
+    _assert_same_as_clean(tmp_path, "first")
+
+    def step(name: str, most_skipped: bool = True, share: float = 0.5) -> None:
+        serve()
+        print(f"{name}: {inc.rendered} pages rendered, {inc.skipped} skipped")
+        if most_skipped:
+            assert inc.skipped > pages * share, f"{name}: {inc.skipped} of {pages} pages skipped"
+        assert inc.rendered >= 1
+        _assert_same_as_clean(tmp_path, name)
+
+    papers = sorted((notes / "papers").glob("*.md"))
+    concepts = sorted((notes / "concepts").glob("*.md"))
+    with open(papers[3], "a", encoding="utf-8") as f:
+        f.write("\n\n编辑后新增的一段：知识蒸馏的又一个例子。\n")
+    step("body edit")
+
+    # A title change: every page listing or linking the note shows the new title.
+    _edit(concepts[2], r'^title: "(.*)"$', r'title: "\1（改名）"')
+    step("title change")
+
+    target_id = re.search(r"^id: (.*)$", concepts[5].read_text(encoding="utf-8"), re.M)[1]
+    with open(papers[10], "a", encoding="utf-8") as f:
+        f.write(f"\n\n新加的链接：[[{target_id}]]。\n")
+    step("link added")
+
+    _edit(papers[10], r"\[\[[^\]]+\]\]", "（去掉的链接）")
+    step("link removed")
+
+    # Topics are ordered by size in the navigation every page shows: this edit may re-render all.
+    _edit(papers[20], r"^topics: \[(.*)\]$", "topics: [topic-0000]")
+    step("topic change", most_skipped=False)
+
+    # A new note that a wanted link of other notes names: those links now resolve.
+    wanted = sorted(set(re.findall(r"\[\[(未写的笔记 \d+)\]\]", "".join(
+        p.read_text(encoding="utf-8") for p in papers + concepts))))
+    assert wanted
+    (notes / "concepts" / "new-note.md").write_text(
+        f"---\nid: new-note\ntitle: \"{wanted[0]}\"\ntype: concept\ntopics: [topic-0001]\n---\n\n"
+        f"# {wanted[0]}\n\n新写的笔记，链接到 [[{target_id}]]。\n", encoding="utf-8")
+    step("note added")
+
+    # Rename one note and delete another: the counts of their topics change on every page that
+    # lists those topics.
+    concepts[7].rename(notes / "concepts" / "renamed.md")
+    papers[30].unlink()
+    step("rename and delete", share=0.3)
+
+    # A new folder is a new entry in the folder navigation on every page.
+    (notes / "moved").mkdir()
+    concepts[8].rename(notes / "moved" / "moved.md")
+    step("moved to a new folder", most_skipped=False)

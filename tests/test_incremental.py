@@ -167,6 +167,17 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
     _edit(papers[10], r"\[\[[^\]]+\]\]", "（去掉的链接）")
     step("link removed")
 
+    # A transclusion, then an edit of the note it shows: the host page must follow.
+    shown_id = re.search(r"^id: (.*)$", concepts[4].read_text(encoding="utf-8"), re.M)[1]
+    with open(papers[12], "a", encoding="utf-8") as f:
+        f.write(f"\n\n嵌入一篇：\n\n![[{shown_id}]]\n\n#增量/标签 ^blk-1\n")
+    step("embed added")
+    with open(concepts[4], "a", encoding="utf-8") as f:
+        f.write("\n\n被嵌入的笔记新写的一段。\n")
+    step("embedded note edited")
+    assert "被嵌入的笔记新写的一段" in (tmp_path / "serve-site" / "notes" / "papers" / papers[12].stem
+                                      / "index.html").read_text(encoding="utf-8")
+
     # Topics are ordered by size in the navigation every page shows: this edit may re-render all.
     _edit(papers[20], r"^topics: \[(.*)\]$", "topics: [topic-0000]")
     step("topic change", most_skipped=False)

@@ -146,7 +146,7 @@ def test_transclusion_of_a_note_a_section_and_a_block(kb: Callable[..., BuildRes
 
 def test_cycles_depth_and_missing_sections(kb: Callable[..., BuildResult]) -> None:
     notes = {
-        "notes/甲.md": "---\ntitle: 甲\n---\n甲文 ![[乙]]\n\n自己 ![[甲]]\n\n缺 ![[乙#没有]]\n",
+        "notes/甲.md": "---\ntitle: 甲\n---\n甲文 ![[乙]]\n\n自己 ![[甲]]\n\n缺 ![[乙#没有]]\n\n未写 ![[未写的笔记]]\n",
         "notes/乙.md": "---\ntitle: 乙\n---\n乙文\n\n![[甲]]\n",
         # A chain deeper than the limit ends in a link, not in a hang.
         **{f"notes/链{i}.md": f"---\ntitle: 链{i}\n---\n第 {i} 层 ![[链{i + 1}]]\n" for i in range(MAX_DEPTH + 2)},
@@ -157,6 +157,8 @@ def test_cycles_depth_and_missing_sections(kb: Callable[..., BuildResult]) -> No
     problems = [p["text"] for p in page.find_all("p", cls="kb-transclusion__problem")]
     assert problems.count("循环嵌入：这篇笔记已在上层嵌入，只显示链接") >= 2
     assert "找不到标题：没有" in problems
+    wanted = page.find("span", cls="kb-wanted")
+    assert wanted["text"] == "未写的笔记" and "!" not in result.html("notes/甲/index.html").split("未写")[1][:3]
     said = warnings(result)
     assert "notes/甲.md:6: warning: ![[甲]] is a cycle: it embeds itself; where the embed would repeat, " \
            "the page shows a link instead" in said

@@ -93,8 +93,9 @@ class WikilinkInlineProcessor(InlineProcessor):
                 shown = self.transclude(target, heading, label)
                 if shown is not None:
                     return self.transclusion(shown), m.start(0), m.end(0)
-            if self.embedding:
+            if self.embedding and self.transclude is None:
                 return None, None, None  # not embedded: the "!" stays text, the [[link]] a link
+            # An embed of a note not written yet (or kept private): its link, without the "!".
         hit = self.resolve(target, heading)
         if hit is not None and hit.private:
             el = etree.Element("span")

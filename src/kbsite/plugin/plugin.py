@@ -55,6 +55,8 @@ from kbsite.plugin.viewmodels import (
     FolderPage, FoldersIndexPage, HomePage, NotePage, RecentPage, TagPage, TagsIndexPage, TodoPage, TopicPage,
     TopicsIndexPage,
 )
+from kbsite.plugin.viewcache import ViewCache
+from kbsite.plugin.viewdigest import ViewDigest
 from kbsite.plugin.views import Views
 
 log = get_plugin_logger(__name__)
@@ -101,6 +103,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.features = features.default_features()  # graph, previews ... (features.py)
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
+        self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
         self._reset()
 
     def _reset(self) -> None:
@@ -127,6 +130,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._transcluder = Transcluder(lambda: self._probes.ok("transclusion"))
         self._mermaid = Mermaid()  # copies the vendored mermaid when a page has a diagram
         self._kb: dict[str, Any] = {}  # src_uri -> view model, when made before on_page_context
+        self._stale: set[str] | None = None  # serve: pages whose view model is rebuilt (None: all)
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -347,17 +351,38 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         repr(env.globals.get("kbsite_feed")),
                         repr(getattr(env.globals.get("kb_graph_page"), "url", None)))  # local-graph.html
         pages = [f.page for f in files if f.is_documentation_page() and f.page is not None]
-        self._incremental.plan(pages, lambda page: self._page_inputs(page, config), shared,
+        self._plan_views(shared, files)
+        serialise = ViewDigest()
+        self._incremental.plan(pages, lambda page: self._page_inputs(page, config, serialise), shared,
                                render_all=bool(others))
+        log.debug(f"serve: {self._view_cache.reused} view models reused")
 
-    def _page_inputs(self, page: Page, config: MkDocsConfig) -> list[bytes | str]:
+    def _plan_views(self, shared: bytes, files: Files) -> None:
+        """Which pages' view models may be reused from the last build (``viewcache.py``)."""
+        assert self.vault is not None
+        git = self._git_log
+        key = digest(shared, "\n".join(f.src_uri for f in files),
+                     repr((git.available, git.reason, git.head, git.root, len(git.commits)) if git else None))
+        reuse = self._view_cache.start(key, [*self.vault.notes, *self.vault.private.notes], self.dates)
+        self._stale: set[str] | None = None
+        if reuse is not None:
+            self._stale = {self._note_uri[p] for p in reuse.stale_notes if p in self._note_uri}
+            if reuse.dates_moved:
+                self._stale |= {uri for uri, kind in self._special.items() if kind in ("home", "recent")}
+
+    def _page_inputs(self, page: Page, config: MkDocsConfig, serialise: ViewDigest) -> list[bytes | str]:
         """Everything of kbsite's a page's template shows: its view model and the features' data."""
-        kb = self._page_kb(page.file.src_uri, config) if self.views is not None else None
-        if kb is not None:
-            self._kb[page.file.src_uri] = kb
-        extra: list[Any] = []
-        features.run(self.features, "page_inputs", self, page, extra)
-        return [*page_signature(page), repr(kb), repr(extra)]
+        uri = page.file.src_uri
+        text = self._view_cache.text(uri) if self._stale is not None and uri not in self._stale else None
+        if text is None:
+            kb = self._page_kb(uri, config) if self.views is not None else None
+            if kb is not None:
+                self._kb[uri] = kb
+            extra: list[Any] = []
+            features.run(self.features, "page_inputs", self, page, extra)
+            text = serialise.text([kb, extra])
+            self._view_cache.remember(uri, text)
+        return [*page_signature(page), text]
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self._markdown is not None:
@@ -383,6 +408,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._incremental.failed()
+        self._view_cache.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:

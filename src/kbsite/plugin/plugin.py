@@ -197,6 +197,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         "fetch the whole history (in GitHub Actions: actions/checkout with fetch-depth: 0)")
         git = git_file_dates(self._git_log.commits) if self._git_log.available else {}
         self.dates = note_dates(self.vault.notes, root, git)
+        if self._incremental.enabled:
+            self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
@@ -222,7 +224,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             page.meta = _theme_meta(note.title, "kbsite/note.html", note.extra)
             markdown = _drop_lead_h1(markdown) if note.lead_h1 is not None else markdown
             if self._use_page_cache:
-                if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note)):
+                # No note's name, alias, path or links changed: only embeds (the embedded text)
+                # can resolve differently than when the HTML was made.
+                stable = _not_embed if self._incremental.enabled and self._view_cache.same_notes else None
+                if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note), stable):
                     return ""  # unchanged: on_page_content puts the previous HTML back
                 for link in note.links:
                     if link.markdown:
@@ -363,7 +368,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         git = self._git_log
         key = digest(shared, "\n".join(f.src_uri for f in files),
                      repr((git.available, git.reason, git.head, git.root, len(git.commits)) if git else None))
-        reuse = self._view_cache.start(key, [*self.vault.notes, *self.vault.private.notes], self.dates)
+        reuse = self._view_cache.start(key)
         self._stale: set[str] | None = None
         if reuse is not None:
             self._stale = {self._note_uri[p] for p in reuse.stale_notes if p in self._note_uri}
@@ -741,6 +746,10 @@ def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:
 
 # posixpath.relpath asks the OS for the working directory twice per call; links repeat.
 _relpath = functools.lru_cache(maxsize=65536)(posixpath.relpath)
+
+
+def _not_embed(dep: Any) -> bool:
+    return dep[0] != "embed"
 
 
 def _drop_refused(files: Files, refused: list[str]) -> None:

@@ -53,13 +53,17 @@ class ViewCache:
         self._notes: dict[str, tuple[Note, str]] = {}  # path -> (the note object, its signature)
         self._dates: dict[str, Any] = {}
         self._texts: dict[str, str] = {}  # src_uri -> serialised view model and feature data
+        self._reuse: Reuse | None = None
+        self.same_notes = False
         self.reused = 0
 
-    def start(self, key: bytes, notes: Iterable[Note], dates: dict[str, Any]) -> Reuse | None:
-        """Compare this build's notes with the last build's; None: every view model is rebuilt."""
+    def compare(self, notes: Iterable[Note], dates: dict[str, Any]) -> None:
+        """``on_files``: compare this build's notes (published and private) and dates with the
+        last build's. ``same_notes`` then says whether every name, link and field another page
+        depends on is as it was."""
         notes = list(notes)
         order = [n.path for n in notes]
-        same = self._key == key and order == self._order
+        same = order == self._order
         stale: set[str] = set()
         signatures: dict[str, tuple[Note, str]] = {}
         for note in notes:
@@ -75,12 +79,18 @@ class ViewCache:
         moved = {p for p, d in dates.items() if self._dates.get(p) != d}
         if len(dates) != len(self._dates):
             same = False
-        self._key, self._order, self._notes, self._dates = key, order, signatures, dict(dates)
+        self._order, self._notes, self._dates = order, signatures, dict(dates)
+        self.same_notes = same
+        self._reuse = Reuse(stale | moved, bool(moved)) if same else None
         self.reused = 0
-        if not same:
+
+    def start(self, key: bytes) -> Reuse | None:
+        """``on_env``: what may be reused, given the build key; None: every view model is rebuilt."""
+        reuse = self._reuse if self._key == key else None
+        self._key = key
+        if reuse is None:
             self._texts.clear()
-            return None
-        return Reuse(stale | moved, bool(moved))
+        return reuse
 
     def text(self, uri: str) -> str | None:
         text = self._texts.get(uri)
@@ -94,5 +104,8 @@ class ViewCache:
     def forget(self) -> None:
         """A failed build: nothing remembered is trusted."""
         self._key = None
+        self._order = []
         self._notes.clear()
         self._texts.clear()
+        self._reuse = None
+        self.same_notes = False

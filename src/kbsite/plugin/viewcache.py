@@ -50,7 +50,7 @@ class ViewCache:
     def __init__(self) -> None:
         self._key: bytes | None = None
         self._order: list[str] = []
-        self._notes: dict[str, tuple[Note, str]] = {}  # path -> (the note object, its signature)
+        self._notes: dict[str, tuple[Note, str, str]] = {}  # path -> (the note object, id, signature)
         self._dates: dict[str, Any] = {}
         self._texts: dict[str, str] = {}  # src_uri -> serialised view model and feature data
         self._reuse: Reuse | None = None
@@ -65,16 +65,18 @@ class ViewCache:
         order = [n.path for n in notes]
         same = order == self._order
         stale: set[str] = set()
-        signatures: dict[str, tuple[Note, str]] = {}
+        signatures: dict[str, tuple[Note, str, str]] = {}
         for note in notes:
             old = self._notes.get(note.path)
-            if old is not None and old[0] is note:  # not re-parsed: the parse cache's object
+            # Not re-parsed (the parse cache's object) and the same id (the index assigns ids
+            # taken from file names anew on each build): the signature is as remembered.
+            if old is not None and old[0] is note and old[1] == note.id:
                 signatures[note.path] = old
                 continue
             sig = public_signature(note)
-            signatures[note.path] = (note, sig)
+            signatures[note.path] = (note, note.id, sig)
             stale.add(note.path)
-            if old is None or old[1] != sig:
+            if old is None or old[2] != sig:
                 same = False
         moved = {p for p, d in dates.items() if self._dates.get(p) != d}
         if len(dates) != len(self._dates):

@@ -141,11 +141,15 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
     pages = inc.rendered
     _assert_same_as_clean(tmp_path, "first")
 
-    def step(name: str, most_skipped: bool = True, share: float = 0.5) -> None:
+    def step(name: str, most_skipped: bool = True, share: float = 0.5, views_reused: bool = False) -> None:
         serve()
-        print(f"{name}: {inc.rendered} pages rendered, {inc.skipped} skipped")
+        reused = plugin._view_cache.reused
+        print(f"{name}: {inc.rendered} pages rendered, {inc.skipped} skipped, {reused} view models reused")
         if most_skipped:
             assert inc.skipped > pages * share, f"{name}: {inc.skipped} of {pages} pages skipped"
+        # A body-only edit reuses the other pages' view models (viewcache.py); the comparison
+        # with a clean build below is what shows that reusing them was right.
+        assert (reused > pages * 0.9) if views_reused else reused == 0, f"{name}: {reused} view models reused"
         assert inc.rendered >= 1
         _assert_same_as_clean(tmp_path, name)
 
@@ -153,7 +157,11 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
     concepts = sorted((notes / "concepts").glob("*.md"))
     with open(papers[3], "a", encoding="utf-8") as f:
         f.write("\n\n编辑后新增的一段：知识蒸馏的又一个例子。\n")
-    step("body edit")
+    step("body edit", views_reused=True)
+
+    # The sentence around a link is the backlink snippet the linked note's page shows.
+    _edit(papers[5], r"\[\[", "（前文改过）[[")
+    step("backlink snippet edited")
 
     # A title change: every page listing or linking the note shows the new title.
     _edit(concepts[2], r'^title: "(.*)"$', r'title: "\1（改名）"')
@@ -174,7 +182,7 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
     step("embed added")
     with open(concepts[4], "a", encoding="utf-8") as f:
         f.write("\n\n被嵌入的笔记新写的一段。\n")
-    step("embedded note edited")
+    step("embedded note edited", views_reused=True)
     assert "被嵌入的笔记新写的一段" in (tmp_path / "serve-site" / "notes" / "papers" / papers[12].stem
                                       / "index.html").read_text(encoding="utf-8")
 

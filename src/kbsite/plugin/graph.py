@@ -109,7 +109,7 @@ class GraphFeature:
         # so a node none of them changed keeps the file it has.
         self._sigs: dict[str, tuple[Any, ...]] = {}
         self._views: dict[str, LocalGraphView] = {}
-        self._dirty: set[str] | None = None  # None: recompute every node
+        self._dirty: set[str] | None = None  # changed nodes and their neighbours; None: every node
         self._outputs: Any = None
         self._site = Path()
         self._reset()
@@ -147,7 +147,10 @@ class GraphFeature:
         self._outputs = plugin.outputs
         self._site = Path(config.site_dir)
         sigs = {key: self._signature(key) for key in data.nodes}
-        self._dirty = {k for k, s in sigs.items() if self._sigs.get(k) != s} if plugin._incremental.active else None
+        dirty = {k for k, s in sigs.items() if self._sigs.get(k) != s} if plugin._incremental.active else None
+        # A node is stale when it or a neighbour changed: the changed nodes and everything one
+        # edge away, found once here rather than by walking every node's neighbours.
+        self._dirty = None if dirty is None else dirty.union(*(data.adjacent(k) for k in dirty))
         self._sigs = sigs
         self._add_page(plugin, files, config)
 
@@ -160,8 +163,6 @@ class GraphFeature:
         file is still what was written."""
         view = self._views.get(key)
         if view is None or self._dirty is None or self.data is None or key in self._dirty:
-            return None
-        if any(n.key in self._dirty for n in self.data.neighbours(key)):
             return None
         rel = data_path(self.urls.get(key, ""))
         if rel is None or not self._outputs.has(self._file(rel)):

@@ -17,8 +17,10 @@ MkDocs empties the site folder and renders every page on each save. Under ``mkdo
 
 What a page shows is recomputed from the new vault on every rebuild, so a page is re-rendered
 whenever anything it shows changed — a new backlink, a renamed topic, a title in its related
-list — and never because of a guess about which notes an edit "touches". MkDocs' ``--dirty``
-skips pages by file time instead and leaves those pages stale.
+list — and never because of a guess about which notes an edit "touches". (The one shortcut,
+``viewcache.py``: when no note changed anything but its body, other pages' view models are
+provably what they were and their last serialisation is reused.) MkDocs' ``--dirty`` skips
+pages by file time instead and leaves those pages stale.
 
 The internals relied on are probed (``probes.PROBES["incremental"]``); without them, or when
 another plugin adds to page templates or output (its inputs are unknown here), every page is

@@ -59,14 +59,16 @@ class PageCache:
         self._hits.clear()
         self.hits = self.misses = 0
 
-    def lookup(self, page: Page, markdown: str, resolve: Callable[[Hashable], Any]) -> bool:
+    def lookup(self, page: Page, markdown: str, resolve: Callable[[Hashable], Any],
+               stable: Callable[[Hashable], bool] | None = None) -> bool:
         """True if the page's HTML can be reused: its rendering is then skipped and
         ``on_content`` puts the HTML back. Else the page is rendered and its deps recorded
-        through ``record``."""
+        through ``record``. ``stable(dep)``: the caller knows that dep resolves as before."""
         uri = page.file.src_uri
         key = _key(markdown, uri, page.file.url)
         entry = self._entries.get(uri)
-        if entry is not None and entry.key == key and all(resolve(d) == r for d, r in entry.deps.items()):
+        if entry is not None and entry.key == key and all(
+                (stable is not None and stable(d)) or resolve(d) == r for d, r in entry.deps.items()):
             self._hits[uri] = entry
             self.hits += 1
             page.render = _skip_render.__get__(page)  # type: ignore[method-assign]

@@ -55,6 +55,8 @@ from kbsite.plugin.viewmodels import (
     FolderPage, FoldersIndexPage, HomePage, NotePage, RecentPage, TagPage, TagsIndexPage, TodoPage, TopicPage,
     TopicsIndexPage,
 )
+from kbsite.plugin.viewcache import ViewCache
+from kbsite.plugin.viewdigest import ViewDigest
 from kbsite.plugin.views import Views
 
 log = get_plugin_logger(__name__)
@@ -101,6 +103,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.features = features.default_features()  # graph, previews ... (features.py)
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
+        self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
         self._reset()
 
     def _reset(self) -> None:
@@ -127,6 +130,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._transcluder = Transcluder(lambda: self._probes.ok("transclusion"))
         self._mermaid = Mermaid()  # copies the vendored mermaid when a page has a diagram
         self._kb: dict[str, Any] = {}  # src_uri -> view model, when made before on_page_context
+        self._stale: set[str] | None = None  # serve: pages whose view model is rebuilt (None: all)
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -193,6 +197,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         "fetch the whole history (in GitHub Actions: actions/checkout with fetch-depth: 0)")
         git = git_file_dates(self._git_log.commits) if self._git_log.available else {}
         self.dates = note_dates(self.vault.notes, root, git)
+        if self._incremental.enabled:
+            self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
@@ -218,7 +224,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             page.meta = _theme_meta(note.title, "kbsite/note.html", note.extra)
             markdown = _drop_lead_h1(markdown) if note.lead_h1 is not None else markdown
             if self._use_page_cache:
-                if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note)):
+                # No note's name, alias, path or links changed: only embeds (the embedded text)
+                # can resolve differently than when the HTML was made.
+                stable = _not_embed if self._incremental.enabled and self._view_cache.same_notes else None
+                if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note), stable):
                     return ""  # unchanged: on_page_content puts the previous HTML back
                 for link in note.links:
                     if link.markdown:
@@ -347,17 +356,38 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         repr(env.globals.get("kbsite_feed")),
                         repr(getattr(env.globals.get("kb_graph_page"), "url", None)))  # local-graph.html
         pages = [f.page for f in files if f.is_documentation_page() and f.page is not None]
-        self._incremental.plan(pages, lambda page: self._page_inputs(page, config), shared,
+        self._plan_views(shared, files)
+        serialise = ViewDigest()
+        self._incremental.plan(pages, lambda page: self._page_inputs(page, config, serialise), shared,
                                render_all=bool(others))
+        log.debug(f"serve: {self._view_cache.reused} view models reused")
 
-    def _page_inputs(self, page: Page, config: MkDocsConfig) -> list[bytes | str]:
+    def _plan_views(self, shared: bytes, files: Files) -> None:
+        """Which pages' view models may be reused from the last build (``viewcache.py``)."""
+        assert self.vault is not None
+        git = self._git_log
+        key = digest(shared, "\n".join(f.src_uri for f in files),
+                     repr((git.available, git.reason, git.head, git.root, len(git.commits)) if git else None))
+        reuse = self._view_cache.start(key)
+        self._stale: set[str] | None = None
+        if reuse is not None:
+            self._stale = {self._note_uri[p] for p in reuse.stale_notes if p in self._note_uri}
+            if reuse.dates_moved:
+                self._stale |= {uri for uri, kind in self._special.items() if kind in ("home", "recent")}
+
+    def _page_inputs(self, page: Page, config: MkDocsConfig, serialise: ViewDigest) -> list[bytes | str]:
         """Everything of kbsite's a page's template shows: its view model and the features' data."""
-        kb = self._page_kb(page.file.src_uri, config) if self.views is not None else None
-        if kb is not None:
-            self._kb[page.file.src_uri] = kb
-        extra: list[Any] = []
-        features.run(self.features, "page_inputs", self, page, extra)
-        return [*page_signature(page), repr(kb), repr(extra)]
+        uri = page.file.src_uri
+        text = self._view_cache.text(uri) if self._stale is not None and uri not in self._stale else None
+        if text is None:
+            kb = self._page_kb(uri, config) if self.views is not None else None
+            if kb is not None:
+                self._kb[uri] = kb
+            extra: list[Any] = []
+            features.run(self.features, "page_inputs", self, page, extra)
+            text = serialise.text([kb, extra])
+            self._view_cache.remember(uri, text)
+        return [*page_signature(page), text]
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self._markdown is not None:
@@ -383,6 +413,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._incremental.failed()
+        self._view_cache.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:
@@ -715,6 +746,10 @@ def configure_toc(config: MkDocsConfig) -> Callable[[str], str]:
 
 # posixpath.relpath asks the OS for the working directory twice per call; links repeat.
 _relpath = functools.lru_cache(maxsize=65536)(posixpath.relpath)
+
+
+def _not_embed(dep: Any) -> bool:
+    return dep[0] != "embed"
 
 
 def _drop_refused(files: Files, refused: list[str]) -> None:

@@ -8,7 +8,8 @@ kbsite keeps Material's search UI and replaces its worker and its index:
 - ``on_env``: the ``kbsite_search_worker`` filter used by our ``main.html`` points the UI's
   ``config.search`` at ``assets/kbsite/search-worker.js``.
 - ``on_page_context``: each page's content, title, aliases and metadata go to the builder.
-- ``on_post_build``: ``search/search_index.json`` is written (UTF-8).
+- ``on_post_build``: the sharded index is written (kbsite.search.shards): the entry
+  ``search/search_index.json``, which Material's UI fetches, and the shards the worker loads.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import html
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -116,17 +117,24 @@ class SiteSearch:
         self._seen.add(page.url)
         self.builder.add(entry, names)
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None) -> None:
+        """Write the sharded index; ``write``: the plugin's writer, which skips a file that
+        already holds its bytes (``mkdocs serve``) and keeps it from the sweep."""
         if self.builder is None:
             return
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
         self._seen = set()
-        data = self.builder.json()
-        write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
-        log.debug(f"search index: {len(self.builder.pages)} pages, {len(data.encode('utf-8'))} bytes, "
-                  f"segmenter {self.segmenter.name} ({self.segmenter.hits} cached, "
-                  f"{self.segmenter.misses} segmented)")
+        files = self.builder.files()
+        for path, data in files.items():
+            target = os.path.join(config.site_dir, *path.split("/"))
+            if write is not None:
+                write(target, data)
+            else:
+                write_file(data, target)
+        log.debug(f"search index: {len(self.builder.pages)} pages, {len(files)} files, "
+                  f"{sum(map(len, files.values()))} bytes, segmenter {self.segmenter.name} "
+                  f"({self.segmenter.hits} cached, {self.segmenter.misses} segmented)")
 
 
 # ---- Functions ----------------------------------------------------------------------------

@@ -29,10 +29,11 @@ import hashlib
 import json
 import math
 import re
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-FORMAT = 2
-GROUP_BYTES = 32_000  # a group's rows, before compression: ~10 kB gzipped
+GROUP_BYTES = 32_000  # a group's rows, before compression: ~10 kB gzipped (when it can)
+MIN_GROUPS, MAX_GROUPS = 4, 64
 SHARD_BYTES = 24_000  # a key shard's target size
 MAX_SHARDS = 64
 
@@ -83,6 +84,26 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def read_index(site: Path) -> tuple[dict[str, object], str]:
+    """A built site's index as one object, every group's pages inline under ``docs.pages`` (the
+    one-file shape the worker also reads), and the text of all its files; for tests and benches."""
+    root = site / "search"
+    raw = [(root / "search_index.json").read_text(encoding="utf-8")]
+    index = json.loads(raw[0])
+    docs = index["docs"]
+    if isinstance(docs, dict) and "groups" in docs:
+        numbered: list[list[object]] = []
+        for path, _ in docs["groups"]:
+            text = (site / path).read_text(encoding="utf-8")
+            raw.append(text)
+            numbered.extend(json.loads(text))
+        pages = [row for _, row in sorted(numbered, key=lambda r: r[0])]
+        raw += [(site / path).read_text(encoding="utf-8") for path in (*docs["keys"], docs["pinyin"])]
+        docs = {k: v for k, v in docs.items() if k not in ("groups", "keys", "pinyin", "n", "avg")}
+        index = {**index, "docs": {**docs, "pages": pages}}
+    return index, "\n".join(raw)
+
+
 def _groups(groups: set[int], total: int) -> object:
     """A key's groups: their numbers, or a bit set in hex (group g is bit g % 4 of digit g // 4)."""
     ids = sorted(groups)
@@ -106,46 +127,61 @@ def _named(folder: str, data: bytes) -> str:
 def split(head: dict[str, object], rows: Sequence[list[object]], page_keys: Sequence[Iterable[str]],
           body_chars: int) -> dict[str, bytes]:
     """The sharded index: site path → bytes. ``head``: the index's global parts (config and
-    docs without pages); ``rows``: the page rows in location order; ``page_keys``: each page's
-    keys; ``body_chars``: the UTF-16 length of all sections' text (the worker's average)."""
+    docs without pages); ``rows``: the page rows in location order (a page's number is its
+    place here); ``page_keys``: each page's keys; ``body_chars``: the UTF-16 length of all
+    sections' text (the worker's average)."""
     files: dict[str, bytes] = {}
-    groups: list[list[object]] = []  # [file, first page id, pages]
-    group_of: list[int] = []
-    start, size = 0, 0
-    encoded = [_dump(r) for r in rows]
-    for i, row in enumerate(encoded):
-        size += len(row) + 1
-        last = i == len(encoded) - 1
-        if size >= GROUP_BYTES or last:
-            data = b"[" + b",".join(encoded[start:i + 1]) + b"]"
+    groups: list[list[object]] = []  # [file, pages]
+    group_of = [0] * len(rows)
+    # Pages go into groups in title order: notes named alike (知识蒸馏, 知识蒸馏的温度) share a
+    # group, so a query for a name needs few groups.
+    order = sorted(range(len(rows)), key=lambda i: (str(rows[i][1]).casefold(), i))
+    encoded = {i: _dump([i, rows[i]]) for i in order}
+    total = sum(len(b) + 1 for b in encoded.values())
+    # Between MIN_GROUPS and MAX_GROUPS groups, each about GROUP_BYTES where that allows: a
+    # query that needs all of them makes no more requests than a slow connection bears.
+    target = max(GROUP_BYTES, total / MAX_GROUPS) if total > GROUP_BYTES * MIN_GROUPS else total / MIN_GROUPS
+    batch: list[int] = []
+    size = 0
+    for at, i in enumerate(order):
+        batch.append(i)
+        size += len(encoded[i]) + 1
+        if size >= target or at == len(order) - 1:
+            data = b"[" + b",".join(encoded[j] for j in batch) + b"]"
             name = _named("g", data)
             files[name] = data
-            group_of.extend([len(groups)] * (i + 1 - start))
-            groups.append([name, start, i + 1 - start])
-            start, size = i + 1, 0
+            for j in batch:
+                group_of[j] = len(groups)
+            groups.append([name, len(batch)])
+            batch, size = [], 0
+    key_files = []
+    for shard in _key_shards(len(groups), group_of, page_keys):
+        data = _dump(shard)
+        name = _named("k", data)
+        files[name] = data
+        key_files.append(name)
+    py = [[i, group_of[i], row[6]] for i, row in enumerate(rows) if len(row) > 6]
+    data = _dump(py)
+    pinyin_file = _named("p", data)
+    files[pinyin_file] = data
+    docs = dict(head["docs"])  # type: ignore[call-overload]
+    docs.update({"n": len(rows), "avg": max(1, body_chars / max(1, len(rows))),
+                 "groups": groups, "keys": key_files, "pinyin": pinyin_file})
+    files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
+    return files
+
+
+def _key_shards(groups: int, group_of: list[int], page_keys: Sequence[Iterable[str]]) -> list[dict[str, object]]:
+    """Each shard: ``{key: groups}``; as many shards as make each about SHARD_BYTES."""
     where: dict[str, set[int]] = {}
     for i, ks in enumerate(page_keys):
         g = group_of[i]
         for k in ks:
             where.setdefault(k, set()).add(g)
-    encoded_sets = {k: _groups(gs, len(groups)) for k, gs in where.items()}
-    estimate = sum(len(k.encode()) + 4 + len(json.dumps(v)) for k, v in encoded_sets.items())
+    encoded = {k: _groups(gs, groups) for k, gs in where.items()}
+    estimate = sum(len(k.encode()) + 4 + len(json.dumps(v)) for k, v in encoded.items())
     count = max(1, min(MAX_SHARDS, 2 ** math.ceil(math.log2(max(1, estimate / SHARD_BYTES)))))
     shards: list[dict[str, object]] = [{} for _ in range(count)]
-    for k in sorted(where):
-        shards[shard_of(k, count)][k] = encoded_sets[k]
-    key_files = []
-    for shard in shards:
-        data = _dump(shard)
-        name = _named("k", data)
-        files[name] = data
-        key_files.append(name)
-    py = [[i, row[6]] for i, row in enumerate(rows) if len(row) > 6]
-    data = _dump(py)
-    pinyin_file = _named("p", data)
-    files[pinyin_file] = data
-    docs = dict(head["docs"])  # type: ignore[call-overload]
-    docs.update({"kbsite": FORMAT, "n": len(rows), "avg": max(1, body_chars / max(1, len(rows))),
-                 "groups": groups, "keys": key_files, "pinyin": pinyin_file})
-    files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
-    return files
+    for k in sorted(encoded):
+        shards[shard_of(k, count)][k] = encoded[k]
+    return shards

@@ -167,7 +167,7 @@ function setup(docs) {
     // Sharded (kbsite.search.shards): pages come in groups, as queries need them.
     return { ...base, sharded: true, pages: [], byId: new Map(), n: docs.n, avgLength: docs.avg,
              files: docs.groups, keyFiles: docs.keys, pinyinFile: docs.pinyin,
-             shards: new Map(), loaded: new Map(), pinyin: null }
+             shards: new Map(), loaded: new Map(), pinyin: null }  // shards: path → its promise; loaded: group → rows
   }
   const pages = docs.pages.map(pageOf)
   const bodyChars = pages.reduce((n, p) => n + p.length, 0)
@@ -248,6 +248,17 @@ function groupsOf(term, shards, out) {
   }
 }
 
+async function loadGroups(groups) {
+  const fresh = [...groups].filter(g => !db.loaded.has(g))
+  await Promise.all(fresh.map(async g => {
+    const rows = await fetchFile(db.shards, db.files[g][0])
+    db.loaded.set(g, rows)
+    for (const [id, row] of rows) if (!db.byId.has(id)) db.byId.set(id, pageOf(row, id))
+  }))
+  if (fresh.length) db.pages = [...db.byId.values()].sort((a, b) => a.id - b.id)
+  return fresh.length
+}
+
 // Load what a query needs: its terms' key shards, then every group one of its terms (or its
 // pinyin) may occur in. Afterwards db.pages holds every page the query can match.
 async function prepare(raw) {
@@ -266,30 +277,13 @@ async function prepare(raw) {
   for (const t of terms) groupsOf(t, shards, groups)
   const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
   if (PINYIN_QUERY.test(q)) {
-    if (!db.pinyin) db.pinyin = (await fetchFile(db.shards, db.pinyinFile)).map(([id, py]) => ({ id, py }))
+    if (!db.pinyin) db.pinyin = (await fetchFile(db.shards, db.pinyinFile)).map(([id, group, py]) => ({ id, group, py }))
     for (const entry of db.pinyin) {
       if (!entry.pys) entry.pys = entry.py.map(py => py ? pinyinOf(py) : null)
-      if (entry.pys.some(p => p && pinyinScore(q, p) > 0)) groups.add(groupOfId(entry.id))
+      if (entry.pys.some(p => p && pinyinScore(q, p) > 0)) groups.add(entry.group)
     }
   }
-  const fresh = [...groups].filter(g => !db.loaded.has(g))
-  await Promise.all(fresh.map(async g => {
-    const [path, first] = db.files[g]
-    const rows = await fetchFile(db.loaded, path)
-    db.loaded.set(g, rows)
-    rows.forEach((row, k) => { if (!db.byId.has(first + k)) db.byId.set(first + k, pageOf(row, first + k)) })
-  }))
-  if (fresh.length) db.pages = [...db.byId.values()].sort((a, b) => a.id - b.id)
-}
-
-function groupOfId(id) {
-  let lo = 0, hi = db.files.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (db.files[mid][1] <= id) lo = mid
-    else hi = mid - 1
-  }
-  return lo
+  await loadGroups(groups)
 }
 
 // Derived on first use, so that setup stays a single pass over the text.
@@ -922,12 +916,21 @@ if (typeof module !== "undefined" && module.exports) {
       .sort((a, b) => b.score - a.score).slice(0, n).map(h => ({ title: h.page.title, score: h.score,
         base: h.r.score, ...h.parts, terms: h.live.map(t => t.t + ":" + t.idf.toFixed(1)).join(",") }))) }
 } else {
-  // Replies in order; the reply to a query a newer one has replaced is dropped.
+  // The reply to a query a newer one has replaced while its files loaded is dropped, so an
+  // older answer never replaces a newer one. ``kbsiteBusy``: queries not answered yet (the
+  // browser tests wait for 0).
   let latest = 0
+  self.kbsiteBusy = 0
   addEventListener("message", async ev => {
-    const seq = ev.data && ev.data.type === QUERY ? ++latest : latest
-    const reply = await handler(ev.data)
-    if (reply.type === RESULT && seq !== latest) return
-    postMessage(reply)
+    const query = ev.data && ev.data.type === QUERY
+    const seq = query ? ++latest : latest
+    if (query) self.kbsiteBusy++
+    try {
+      const reply = await handler(ev.data)
+      if (reply.type === RESULT && seq !== latest) return
+      postMessage(reply)
+    } finally {
+      if (query) self.kbsiteBusy--
+    }
   })
 }

@@ -5,11 +5,10 @@ text of every page a term occurs in, so splitting must not lose a page a query m
 go, in location order, into *groups* of a few tens of kB (``search/g/…json``); a *key* says in
 which groups some text occurs, and keys are spread over *key shards* (``search/k/…json``):
 
-- Han (and kana, hangul) text: every character. A Chinese term occurs only in groups holding
-  all its characters. (Pairs of characters would narrow it down further, but there are about as
-  many distinct pairs as characters of text: the keys would weigh as much as the text.) A key
-  shard is picked by a hash of the character, so Chinese spreads evenly over the shards (not
-  by first character, Pagefind's CJK problem, #1211).
+- Han (and kana, hangul) text: every character and every pair of neighbouring characters. A
+  Chinese term occurs only in groups holding all its pairs (a single character: that
+  character). A key shard is picked by a hash of the whole key, so Chinese spreads evenly over
+  the shards (not by first character, Pagefind's CJK problem, #1211).
 - Latin text: the first three characters wherever a term may start (a word start; a version
   such as ``3`` or ``v2`` right after a letter). Its shard is picked by a hash of the first
   character only, so a term shorter than three finds all the keys it starts in one shard.
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 GROUP_BYTES = 32_000  # a group's rows, before compression: ~10 kB gzipped (when it can)
-MIN_GROUPS, MAX_GROUPS = 4, 64
+MIN_GROUPS, MAX_GROUPS = 4, 128
 SHARD_BYTES = 24_000  # a key shard's target size
 MAX_SHARDS = 64
 
@@ -62,6 +61,7 @@ def keys(folded: str) -> set[str]:
     out: set[str] = set()
     for run in _CJK_RUN_RE.findall(folded):
         out.update(run)
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
     out.update(m.group(1) for m in _WORD_START_RE.finditer(folded))
     out.update(m.group(1) for m in _VERSION_RE.finditer(folded))
     return out

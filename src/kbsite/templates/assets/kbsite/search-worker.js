@@ -205,7 +205,11 @@ function needOf(f) {
   let t = f.t
   if (f.re) t = t.split(" ")[0]  // a phrase: its first token
   if (!t) return null
-  if (!f.latin && !LATIN_START.test(t)) return CJK_ONLY.test(t) ? { all: [...new Set(t)] } : null
+  if (!f.latin && !LATIN_START.test(t)) {
+    if (!CJK_ONLY.test(t)) return null
+    const chars = Array.from(t)
+    return { all: chars.length === 1 ? chars : [...new Set(chars.slice(1).map((c, i) => chars[i] + c))] }
+  }
   let n = 0
   // A phrase may put a separator between a letter and a digit (p3 = p-3).
   while (n < 3 && n < t.length && (n === 0 || (KEY_TAIL.test(t[n]) && !(f.re && /[a-z][0-9]|[0-9][a-z]/.test(t.slice(n - 1, n + 1)))))) n++

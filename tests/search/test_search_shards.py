@@ -1,6 +1,7 @@
-"""The sharded index (kbsite.search.shards) against the one-file index, in Node: the worker
-that loads only the key shards and page groups a query needs must give exactly the results of
-the worker that holds every page, for every query of the harness, on a real built site."""
+"""The sharded index (kbsite.search.shards, ``search_shards: true``) against the one-file
+index, in Node: the worker that loads only the key shards and page groups a query needs must
+give exactly the results of the worker that holds every page, for every query of the harness
+(both query files), on a real built site."""
 
 from __future__ import annotations
 
@@ -49,7 +50,15 @@ const fresh = () => { delete require.cache[require.resolve(worker)]; return requ
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return harness.build_kbsite(harness.REPO, tmp_path_factory.mktemp("shards") / "site")
+    """The plain vault built with ``search_shards: true`` (4 groups: the least there are)."""
+    tmp = tmp_path_factory.mktemp("shards")
+    project = tmp / "vault"
+    shutil.copytree(harness.PLAIN_VAULT, project)
+    yml = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - kbsite:\n" in yml
+    (project / "mkdocs.yml").write_text(yml.replace("  - kbsite:\n", "  - kbsite:\n      search_shards: true\n"),
+                                        encoding="utf-8")
+    return harness.build_kbsite(project, tmp / "site")
 
 
 def _compare(site: Path, queries: list[str], tmp: Path) -> dict:
@@ -68,8 +77,8 @@ def test_sharded_results_equal_the_whole_index(site: Path, tmp_path: Path) -> No
     res = _compare(site, queries, tmp_path)
     differ = [q for q, (sharded, whole) in res["out"].items() if sharded != whole]
     assert not differ, f"sharded results differ for {differ[:10]}"
-    assert sum(1 for sharded, _ in res["out"].values() if sharded) > len(queries) * 0.8
-    assert res["groups"] > 1, "the repo notes fit one group: the test would not test loading"
+    assert sum(1 for sharded, _ in res["out"].values() if sharded) > len(queries) * 0.6  # not vacuous
+    assert res["groups"] > 1, "the vault fits one group: the test would not test loading"
 
 
 def test_a_rare_term_loads_only_its_groups(site: Path, tmp_path: Path) -> None:
@@ -107,3 +116,10 @@ def test_keys_and_hash_match_the_worker() -> None:
     got = keys(folded)
     assert {"微", "调", "lor", "lla", "3.1", "col", "v2"} <= got
     assert "ora" not in got and "ama" not in got  # not word starts
+
+
+def test_one_file_unless_search_shards_is_set(kb) -> None:  # type: ignore[no-untyped-def]
+    result = kb({"notes/a.md": "# 知识蒸馏\n\n学生模型模仿教师。\n"})
+    assert not (result.site / "search" / "g").exists() and not (result.site / "search" / "k").exists()
+    docs = json.loads((result.site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert [p[1] for p in docs["pages"] if p[0] == "notes/a/"] == ["知识蒸馏"] and "groups" not in docs

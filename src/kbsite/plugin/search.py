@@ -8,8 +8,9 @@ kbsite keeps Material's search UI and replaces its worker and its index:
 - ``on_env``: the ``kbsite_search_worker`` filter used by our ``main.html`` points the UI's
   ``config.search`` at ``assets/kbsite/search-worker.js``.
 - ``on_page_context``: each page's content, title, aliases and metadata go to the builder.
-- ``on_post_build``: the sharded index is written (kbsite.search.shards): the entry
-  ``search/search_index.json``, which Material's UI fetches, and the shards the worker loads.
+- ``on_post_build``: ``search/search_index.json`` is written (UTF-8); with ``search_shards``,
+  the sharded index instead (kbsite.search.shards): that file as the entry Material's UI
+  fetches, and the shards the worker loads per query.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class SiteSearch:
         # a `mkdocs serve` rebuild re-renders pages whose content did not change.
         self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
         self._seen: set[str] = set()
+        self.sharded = False  # kbsite: search_shards
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -76,6 +78,7 @@ class SiteSearch:
                 log.warning(f"search: '{key}' has no effect: kbsite's search builds its dictionary from "
                             f"the notes' titles, aliases, topics and tags; remove it (or set "
                             f"'kbsite: search: false' to keep Material's own search)")
+        self.sharded = bool(_kbsite_option(config, "search_shards"))
         digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
         self._worker_url = f"{WORKER}?v={digest}"
         self.builder = SearchIndexBuilder(self.segmenter, _glossary(config))
@@ -125,7 +128,10 @@ class SiteSearch:
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
         self._seen = set()
-        files = self.builder.files()
+        if self.sharded:
+            files = self.builder.files()
+        else:
+            files = {"search/search_index.json": self.builder.json().encode("utf-8")}
         for path, data in files.items():
             target = os.path.join(config.site_dir, *path.split("/"))
             if write is not None:
@@ -177,8 +183,7 @@ def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
     """kbsite's glossary plus the project's ``search_glossary`` file, if any; a bad file stops
     the build with its ``path:line``."""
     groups = glossary_data.shipped()
-    own = next((p.config.get("search_glossary") for p in config.plugins.values()
-                if isinstance(getattr(p, "config", None), KbsiteConfig)), None)
+    own = _kbsite_option(config, "search_glossary")
     if not own:
         return groups
     path = Path(own).resolve()
@@ -195,6 +200,11 @@ def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
         raise PluginError(f"search_glossary: {shown}:1: not UTF-8 text") from None
     # The project's own names first: its groups lead when merged with kbsite's.
     return glossary_data.merge(mine, groups)
+
+
+def _kbsite_option(config: MkDocsConfig, key: str) -> Any:
+    return next((p.config.get(key) for p in config.plugins.values()
+                 if isinstance(getattr(p, "config", None), KbsiteConfig)), None)
 
 
 def _id_word(note: Note) -> str | None:

@@ -1,8 +1,11 @@
 """search: pure. The index split for the browser: a small entry file, key shards, page groups.
 
+Written only with ``kbsite: search_shards: true`` (experimental, off by default: measured, it is
+slower than the one file on both our corpora; docs/search.md, "Sharded index", says why).
+
 The worker (``search-worker.js``) matches substrings on folded text and ranks with the whole
 text of every page a term occurs in, so splitting must not lose a page a query matches. Pages
-go, in location order, into *groups* of a few tens of kB (``search/g/…json``); a *key* says in
+go, in title order, into *groups* of a few tens of kB (``search/g/…json``); a *key* says in
 which groups some text occurs, and keys are spread over *key shards* (``search/k/…json``):
 
 - Han (and kana, hangul) text: every character and every pair of neighbouring characters. A

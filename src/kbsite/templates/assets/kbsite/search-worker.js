@@ -232,14 +232,26 @@ function groupList(v) {
   return out
 }
 
+// The groups of every key of a shard that starts with prefix, worked out once per shard.
+const PREFIXES = new WeakMap()
+function prefixGroups(shard, prefix) {
+  if (!PREFIXES.has(shard)) PREFIXES.set(shard, new Map())
+  const seen = PREFIXES.get(shard)
+  if (!seen.has(prefix)) {
+    const gs = new Set()
+    for (const [k, v] of Object.entries(shard)) if (k.startsWith(prefix)) groupList(v).forEach(g => gs.add(g))
+    seen.set(prefix, gs)
+  }
+  return seen.get(prefix)
+}
+
 // The groups holding a term's text: for each of its forms, those with all its keys.
 function groupsOf(term, shards, out) {
   for (const f of term.forms || [term]) {
     const need = needOf(f)
     if (need === null) { db.files.forEach((_, g) => out.add(g)); return }
     if (need.prefix) {
-      for (const [k, gs] of Object.entries(shards.get(shardOf(need.prefix))))
-        if (k.startsWith(need.prefix)) groupList(gs).forEach(g => out.add(g))
+      prefixGroups(shards.get(shardOf(need.prefix)), need.prefix).forEach(g => out.add(g))
       continue
     }
     let common = null

@@ -1,7 +1,7 @@
 """Search in the browser, before and after: for each built site, the index's size, the bytes
 the browser fetches for search until the first result shows, and that time, in headless Chromium.
 
-    python bench/search_bench.py SITE [SITE ...] [--query 知识蒸馏 ...] [--repeat 3]
+    python bench/search_bench.py SITE [SITE ...] [--query Q ...] [--repeat 3] [--latency]
 
 Each query is typed into Material's header search box of a fresh browser context (nothing
 cached); "search bytes" are the bodies of every response under ``search/`` plus the search
@@ -26,6 +26,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "search"))
 
 import search_harness as harness  # noqa: E402
+
+
+# Names, a common term, Latin, mixed and a pinyin query (docs/search.md, "Sharded index").
+QUERIES = ["知识蒸馏", "稀疏激活技巧 2", "分组查询注意力", "kv缓存", "lora", "位置编码", "transformer",
+           "zhishizhengliu", "混合专家", "投机解码"]
 
 
 def _index_bytes(site: Path) -> int:
@@ -78,11 +83,11 @@ def first_result(browser: object, site: Path, query: str, repeat: int) -> tuple[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sites", type=Path, nargs="+")
-    ap.add_argument("--query", action="append", help="query typed first (default 知识蒸馏); repeatable")
+    ap.add_argument("--query", action="append", help="a query (default: QUERIES); repeatable")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--latency", action="store_true", help="also time every --query in the worker")
     args = ap.parse_args(argv)
-    queries = args.query or ["知识蒸馏"]
+    queries = args.query or QUERIES
     print("| site | query | index MB | search bytes to 1st result kB | gzip kB | first result s |")
     print("|---|---|---:|---:|---:|---:|")
     lat: list[str] = []

@@ -137,9 +137,10 @@ def build(project: Path, site: Path) -> Build:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"mkdocs build failed in {project}:\n{log.read_text('utf-8')[-3000:]}")
-    index = site / "search" / "search_index.json"
+    # The whole index: the one file, or kbsite's entry and its shards (search/g, k, p).
+    index = sum(p.stat().st_size for p in (site / "search").rglob("*.json")) if (site / "search").is_dir() else 0
     return Build(seconds=seconds, rss_mb=usage.ru_maxrss / 1024, site_mb=_dir_bytes(site) / 2**20,
-                 index_mb=index.stat().st_size / 2**20 if index.exists() else 0.0)
+                 index_mb=index / 2**20)
 
 
 def fastest(best: Build, new: Build) -> Build:

@@ -152,7 +152,7 @@ def assert_one_warning(result: BuildResult, internal: str, fallback: str | None 
 
 
 def _search_index(result: BuildResult) -> Any:
-    return json.loads((result.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return json.loads((result.site / "search" / "search_index.json").read_text(encoding="utf-8"))  # the entry
 
 
 def assert_kbsite_search(result: BuildResult) -> None:

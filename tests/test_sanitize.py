@@ -15,6 +15,8 @@ import pytest
 from mkdocs.commands import build
 from mkdocs.config import load_config
 
+from kbsite.search.shards import read_index
+
 from kbtest import MKDOCS_YML, BuildResult, build_kb, make_kb
 
 EXTENSIONS = ["tables", "footnotes", "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.mark",
@@ -395,8 +397,7 @@ def test_mathml_survives_with_alttext(site: BuildResult) -> None:
 
 
 def test_search_index_holds_no_script_text(site: BuildResult) -> None:
-    raw = (site.site / "search" / "search_index.json").read_text(encoding="utf-8")
-    index = json.loads(raw)
+    index, raw = read_index(site.site)  # the entry and every shard
     pages = {p[0]: p for p in index["docs"]["pages"]}
     clip = json.dumps(pages["notes/clip/"], ensure_ascii=False)
     assert "正文开始" in clip and "可点击" in clip  # the note's text is indexed ...

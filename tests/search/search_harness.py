@@ -258,6 +258,17 @@ def run_queries(base: str, queries: list[Query], urls: dict[str, str], name: str
     return report
 
 
+def _worker_busy(page: object) -> bool:
+    """Whether kbsite's worker still owes a query its full answer (``self.kbsiteBusy``)."""
+    for worker in page.workers:  # type: ignore[attr-defined]
+        if "search-worker" in worker.url:
+            try:
+                return bool(worker.evaluate("self.kbsiteBusy || 0"))
+            except Exception:  # the worker went away with the page
+                return False
+    return False
+
+
 def _ask(page: object, box: object, text: str) -> list[str]:
     """Clear the box, type the query, wait until the result list is settled; return URLs."""
     box.fill("")  # type: ignore[attr-defined]
@@ -273,6 +284,7 @@ def _ask(page: object, box: object, text: str) -> list[str]:
         sig = (state["meta"], tuple(state["hrefs"]))
         answered = bool(state["hrefs"]) or (state["meta"] and "键入" not in state["meta"]
                                             and "Type" not in state["meta"])
+        answered = answered and not _worker_busy(page)  # kbsite may show a first answer early
         if answered and sig == last:
             stable += 1
             if stable >= 2:
@@ -334,9 +346,14 @@ def evaluate(name: str, site_dir: Path, queries: list[Query], urls: dict[str, st
         report = run_queries(base, queries, urls, name, browser=browser)
         if timing:
             report.latencies_ms = latency(base, queries, browser)
-    index = site_dir / "search" / "search_index.json"
-    report.index_bytes = index.stat().st_size if index.exists() else 0
+    report.index_bytes = sum(len(b) for b in index_files(site_dir))
     return report
+
+
+def index_files(site_dir: Path) -> list[bytes]:
+    """The search index's files: the entry, and kbsite's shards (kbsite.search.shards) if any."""
+    root = site_dir / "search"
+    return [p.read_bytes() for p in sorted(root.rglob("*.json"))] if root.is_dir() else []
 
 
 def table(reports: list[Report]) -> str:

@@ -37,7 +37,7 @@ def test_search_quality_in_the_browser(tmp_path: Path, browser: object) -> None:
     print("\n" + harness.table([report]) + "\n" + harness.misses_text(report, urls))
     _check(report, urls, harness.KINDS)
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["docs"]["kbsite"] == 1
+    assert index["docs"]["kbsite"] == 2 and "pages" in index["docs"]  # one file (search_shards is off)
 
 
 @pytest.mark.browser
@@ -105,3 +105,45 @@ def test_compare_script_runs_on_a_tiny_kb(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "kbsite R@5" in out.stdout and "stock R@5" in out.stdout and "overall" in out.stdout
+
+
+@pytest.mark.browser
+def test_sharded_search_under_a_sub_path_without_directory_urls(tmp_path: Path, browser: object) -> None:
+    """``search_shards: true`` in Material's UI: the worker finds its files two folders above
+    itself, so a site under /kb/ with ``use_directory_urls: false`` searches, fetches only
+    index files under /kb/search/, and its results link to the pages as built."""
+    import shutil
+
+    project = tmp_path / "vault"
+    shutil.copytree(harness.PLAIN_VAULT, project)
+    yml = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    yml = yml.replace("  - kbsite:\n", "  - kbsite:\n      search_shards: true\n")
+    yml += "\nuse_directory_urls: false\nsite_url: http://127.0.0.1/kb/\n"
+    (project / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    root = tmp_path / "www"
+    site = harness.build_kbsite(project, root / "kb")
+    assert (site / "search" / "g").is_dir()
+    with harness.serve(root) as base:
+        context = browser.new_context()  # type: ignore[attr-defined]
+        fetched: list[str] = []
+        context.on("response", lambda r: fetched.append(r.url) if r.ok else None)
+        failed: list[str] = []
+        context.on("requestfailed", lambda r: failed.append(r.url))
+        try:
+            page = context.new_page()
+            page.goto(base + "kb/index.html")
+            page.keyboard.press("/")
+            box = page.locator("input[data-md-component=search-query]")
+            box.wait_for(state="visible")
+            for query, title in (("知识蒸馏", "知识蒸馏"), ("zszl", "知识蒸馏"), ("随机失活", "3.dropout")):
+                box.fill(query)
+                box.press("End")
+                page.wait_for_function(
+                    "t => document.querySelector('.md-search-result__item h1')?.textContent.includes(t)", arg=title)
+                href = page.locator(".md-search-result__link").first.get_attribute("href") or ""
+                assert href.split("#")[0].split("?")[0].endswith(".html"), href
+            shards = [u for u in fetched if "/search/g/" in u or "/search/k/" in u]
+            assert shards and all(u.startswith(base + "kb/search/") for u in shards), fetched
+            assert not failed, failed
+        finally:
+            context.close()

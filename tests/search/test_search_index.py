@@ -8,6 +8,7 @@ import pytest
 
 from kbtest import MKDOCS_YML
 from kbsite.search import SearchIndexBuilder, Segmenter, domain_words, page_from_html, split_sections
+from kbsite.search.shards import read_index
 
 NOTES = {
     "notes/kd.md": """
@@ -42,9 +43,9 @@ NOTES = {
 
 
 def _index(result) -> dict:  # type: ignore[no-untyped-def]
-    raw = (result.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    index, raw = read_index(result.site)  # the entry and every shard, pages inline
     assert "知识蒸馏" in raw and "\\u77e5" not in raw  # UTF-8, not \\uXXXX escapes
-    return json.loads(raw)
+    return index
 
 
 def _page(index: dict, location: str) -> list:
@@ -54,7 +55,7 @@ def _page(index: dict, location: str) -> list:
 def test_index_has_titles_aliases_meta_and_sections(kb) -> None:  # type: ignore[no-untyped-def]
     result = kb(NOTES)
     index = _index(result)
-    assert index["docs"]["kbsite"] == 1
+    assert index["docs"]["kbsite"] == 2
     location, title, aliases, meta, sections, *rest = _page(index, "notes/kd/")
     assert title == "知识蒸馏"
     assert aliases == ["KD", "Knowledge Distillation", "模型蒸馏"]

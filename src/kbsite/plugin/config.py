@@ -36,6 +36,9 @@ class KbsiteConfig(base.Config):
 
     search_glossary = c.Optional(c.File(exists=True))
     """A YAML file in the project adding to kbsite's bilingual search glossary (docs/search.md)."""
+    search_shards = c.Type(bool, default=False)
+    """Experimental: split the search index into an entry file, key shards and page groups that
+    the browser fetches per query (docs/search.md, "Sharded index"). Off: one file, as before."""
 
     sanitize = c.Type(bool, default=True)
     """Sanitise the HTML of note pages (scripts, ``on*=`` handlers, ``javascript:`` URLs, iframes

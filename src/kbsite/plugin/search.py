@@ -8,7 +8,9 @@ kbsite keeps Material's search UI and replaces its worker and its index:
 - ``on_env``: the ``kbsite_search_worker`` filter used by our ``main.html`` points the UI's
   ``config.search`` at ``assets/kbsite/search-worker.js``.
 - ``on_page_context``: each page's content, title, aliases and metadata go to the builder.
-- ``on_post_build``: ``search/search_index.json`` is written (UTF-8).
+- ``on_post_build``: ``search/search_index.json`` is written (UTF-8); with ``search_shards``,
+  the sharded index instead (kbsite.search.shards): that file as the entry Material's UI
+  fetches, and the shards the worker loads per query.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import html
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -55,6 +57,7 @@ class SiteSearch:
         # a `mkdocs serve` rebuild re-renders pages whose content did not change.
         self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
         self._seen: set[str] = set()
+        self.sharded = False  # kbsite: search_shards
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -75,6 +78,7 @@ class SiteSearch:
                 log.warning(f"search: '{key}' has no effect: kbsite's search builds its dictionary from "
                             f"the notes' titles, aliases, topics and tags; remove it (or set "
                             f"'kbsite: search: false' to keep Material's own search)")
+        self.sharded = bool(_kbsite_option(config, "search_shards"))
         digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
         self._worker_url = f"{WORKER}?v={digest}"
         self.builder = SearchIndexBuilder(self.segmenter, _glossary(config))
@@ -116,17 +120,27 @@ class SiteSearch:
         self._seen.add(page.url)
         self.builder.add(entry, names)
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None) -> None:
+        """Write the sharded index; ``write``: the plugin's writer, which skips a file that
+        already holds its bytes (``mkdocs serve``) and keeps it from the sweep."""
         if self.builder is None:
             return
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
         self._seen = set()
-        data = self.builder.json()
-        write_file(data.encode("utf-8"), os.path.join(config.site_dir, "search", "search_index.json"))
-        log.debug(f"search index: {len(self.builder.pages)} pages, {len(data.encode('utf-8'))} bytes, "
-                  f"segmenter {self.segmenter.name} ({self.segmenter.hits} cached, "
-                  f"{self.segmenter.misses} segmented)")
+        if self.sharded:
+            files = self.builder.files()
+        else:
+            files = {"search/search_index.json": self.builder.json().encode("utf-8")}
+        for path, data in files.items():
+            target = os.path.join(config.site_dir, *path.split("/"))
+            if write is not None:
+                write(target, data)
+            else:
+                write_file(data, target)
+        log.debug(f"search index: {len(self.builder.pages)} pages, {len(files)} files, "
+                  f"{sum(map(len, files.values()))} bytes, segmenter {self.segmenter.name} "
+                  f"({self.segmenter.hits} cached, {self.segmenter.misses} segmented)")
 
 
 # ---- Functions ----------------------------------------------------------------------------
@@ -169,8 +183,7 @@ def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
     """kbsite's glossary plus the project's ``search_glossary`` file, if any; a bad file stops
     the build with its ``path:line``."""
     groups = glossary_data.shipped()
-    own = next((p.config.get("search_glossary") for p in config.plugins.values()
-                if isinstance(getattr(p, "config", None), KbsiteConfig)), None)
+    own = _kbsite_option(config, "search_glossary")
     if not own:
         return groups
     path = Path(own).resolve()
@@ -187,6 +200,11 @@ def _glossary(config: MkDocsConfig) -> list[glossary_data.Group]:
         raise PluginError(f"search_glossary: {shown}:1: not UTF-8 text") from None
     # The project's own names first: its groups lead when merged with kbsite's.
     return glossary_data.merge(mine, groups)
+
+
+def _kbsite_option(config: MkDocsConfig, key: str) -> Any:
+    return next((p.config.get(key) for p in config.plugins.values()
+                 if isinstance(getattr(p, "config", None), KbsiteConfig)), None)
 
 
 def _id_word(note: Note) -> str | None:

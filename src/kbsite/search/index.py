@@ -28,9 +28,10 @@ from typing import Iterable
 from kbsite.search import glossary as _glossary
 from kbsite.search.extract import split_sections
 from kbsite.search.segment import Segmenter, domain_words, fold
+from kbsite.search.shards import keys, split, utf16_len, worker_fold
 from kbsite.search.variants import pinyin, simplifier, t2s_table
 
-FORMAT = 1
+FORMAT = 2  # 2: the worker also reads the sharded shape (kbsite.search.shards)
 # What Material's page highlighter (``?h=`` after clicking a result) splits a query with.
 HIGHLIGHT_SEPARATOR = r"[\s\u200b\u3000\-、。，．？！；]+"
 
@@ -143,6 +144,7 @@ class SearchIndexBuilder:
         domain = sorted({simplify(w) for w in domain_raw})
         corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
         pages = sorted(self.pages, key=lambda p: p.location)
+        self._simplify = (repr(sorted(t2s.items())), simplify)
         chars = "".join(k + v for k, v in sorted(t2s.items()) if len(k) == 1)
         phrases = [k + v for k, v in sorted(t2s.items()) if len(k) > 1]
         return {
@@ -160,6 +162,22 @@ class SearchIndexBuilder:
                 "t2s_phrases": phrases,
             },
         }
+
+    def files(self) -> dict[str, bytes]:
+        """The sharded index (kbsite.search.shards): site path → bytes."""
+        data = self.data()
+        rows = data["docs"].pop("pages")  # type: ignore[attr-defined]
+        sig, simplify = self._simplify
+        pages = sorted(self.pages, key=lambda p: p.location)
+        page_keys = []
+        for page in pages:
+            cached = page.__dict__.get("_keys")
+            if cached is None or cached[0] != sig:  # pages survive serve rebuilds: keys too
+                cached = (sig, keys(worker_fold("\n".join(t for t in page.texts() if t), simplify)))
+                page.__dict__["_keys"] = cached
+            page_keys.append(cached[1])
+        body = sum(utf16_len(text) for page in pages for _, _, text in page.sections)
+        return split(data, rows, page_keys, body)
 
     def json(self) -> str:
         """UTF-8 JSON; ``<``, ``>`` and ``&`` stay escaped (``\\u003c``) so the file is inert even

@@ -128,6 +128,23 @@ function baseKey(name) {
   return key && key !== keyOf(name) ? key : ""
 }
 
+// A page row of the index (kbsite.search.index.SearchPage.row), ready to match.
+function pageOf([location, title, aliases, meta, sections, links, py], id) {
+  const page = {
+    id, location, title, aliases, meta, py: py || [],
+    prior: 1 + 0.08 * Math.log2(1 + (links || 0)),
+    tf: fold(title),
+    af: aliases.map(fold),
+    mf: fold(meta),
+    keys: [keyOf(title), ...aliases.map(keyOf)],
+    sections: sections.map(([anchor, heading, text]) => ({
+      anchor, heading, text, hf: fold(heading), xf: fold(text)
+    }))
+  }
+  page.length = page.sections.reduce((n, sec) => n + sec.text.length, 0)
+  return page
+}
+
 function setup(docs) {
   setupVariants(docs)
   const words = new Map()
@@ -138,23 +155,6 @@ function setup(docs) {
     words.set(w, i < docs.domain ? 1 : 2)
     maxLen = Math.max(maxLen, w.length)
   })
-  let bodyChars = 0
-  const pages = docs.pages.map(([location, title, aliases, meta, sections, links, py]) => {
-    const page = {
-      location, title, aliases, meta, py: py || [],
-      prior: 1 + 0.08 * Math.log2(1 + (links || 0)),
-      tf: fold(title),
-      af: aliases.map(fold),
-      mf: fold(meta),
-      keys: [keyOf(title), ...aliases.map(keyOf)],
-      sections: sections.map(([anchor, heading, text]) => ({
-        anchor, heading, text, hf: fold(heading), xf: fold(text)
-      }))
-    }
-    page.length = page.sections.reduce((n, sec) => n + sec.text.length, 0)
-    bodyChars += page.length
-    return page
-  })
   // Glossary: each name's key → its group; a group's names as match forms.
   const glossary = new Map()
   const groups = (docs.glossary || []).map(names => names.map(name => formOf(fold(name), true)))
@@ -162,8 +162,144 @@ function setup(docs) {
     const k = keyOf(name)
     if (k && !glossary.has(k)) glossary.set(k, g)
   }))
-  return { words, maxLen, pages, glossary, groups,
+  const base = { words, maxLen, glossary, groups }
+  if (docs.groups) {
+    // Sharded (kbsite.search.shards): pages come in groups, as queries need them.
+    return { ...base, sharded: true, pages: [], byId: new Map(), n: docs.n, avgLength: docs.avg,
+             files: docs.groups, keyFiles: docs.keys, pinyinFile: docs.pinyin,
+             shards: new Map(), loaded: new Map(), pinyin: null }  // shards: path → its promise; loaded: group → rows
+  }
+  const pages = docs.pages.map(pageOf)
+  const bodyChars = pages.reduce((n, p) => n + p.length, 0)
+  return { ...base, pages, n: pages.length,
            avgLength: Math.max(1, bodyChars / Math.max(1, pages.length)) }
+}
+
+/* ---- Shards ------------------------------------------------------------------------------- */
+
+// How a file of the index is fetched (the site's root is two folders above this worker).
+let load = path => fetch(new URL("../../" + path, self.location)).then(r => {
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`)
+  return r.json()
+})
+
+// 32-bit FNV-1a over code points, as kbsite.search.shards.fnv1a.
+function hash(s) {
+  let h = 0x811c9dc5
+  for (const c of s) h = Math.imul(h ^ c.codePointAt(0), 0x01000193) >>> 0
+  return h
+}
+
+const CJK_START = new RegExp(`^[${CJK}]`, "u")
+const CJK_ONLY = new RegExp(`^[${CJK}]+$`, "u")
+const KEY_TAIL = /[a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff:.]/
+
+function shardOf(key) {
+  return hash(CJK_START.test(key) ? key : key[0]) % db.keyFiles.length
+}
+
+// What a way of writing a term needs of the key shards (see kbsite/search/shards.py): all of
+// some keys, every key starting with some letters ({prefix}), or, for text no key covers,
+// nothing to narrow it down (null).
+function needOf(f) {
+  let t = f.t
+  if (f.re) t = t.split(" ")[0]  // a phrase: its first token
+  if (!t) return null
+  if (!f.latin && !LATIN_START.test(t)) {
+    if (!CJK_ONLY.test(t)) return null
+    const chars = Array.from(t)
+    return { all: chars.length === 1 ? chars : [...new Set(chars.slice(1).map((c, i) => chars[i] + c))] }
+  }
+  let n = 0
+  // A phrase may put a separator between a letter and a digit (p3 = p-3).
+  while (n < 3 && n < t.length && (n === 0 || (KEY_TAIL.test(t[n]) && !(f.re && /[a-z][0-9]|[0-9][a-z]/.test(t.slice(n - 1, n + 1)))))) n++
+  return n === 3 ? { all: [t.slice(0, 3)] } : { prefix: t.slice(0, n) }
+}
+
+function fetchFile(cache, path) {
+  if (!cache.has(path)) cache.set(path, load(path).catch(err => { cache.delete(path); throw err }))
+  return cache.get(path)
+}
+
+// A key's groups: a list of numbers, or a bit set in hex (kbsite.search.shards._groups).
+function groupList(v) {
+  if (typeof v !== "string") return v
+  const out = []
+  for (let i = 0; i < v.length; i++) {
+    const d = parseInt(v[i], 16)
+    for (let b = 0; b < 4; b++) if (d & (1 << b)) out.push(4 * i + b)
+  }
+  return out
+}
+
+// The groups of every key of a shard that starts with prefix, worked out once per shard.
+const PREFIXES = new WeakMap()
+function prefixGroups(shard, prefix) {
+  if (!PREFIXES.has(shard)) PREFIXES.set(shard, new Map())
+  const seen = PREFIXES.get(shard)
+  if (!seen.has(prefix)) {
+    const gs = new Set()
+    for (const [k, v] of Object.entries(shard)) if (k.startsWith(prefix)) groupList(v).forEach(g => gs.add(g))
+    seen.set(prefix, gs)
+  }
+  return seen.get(prefix)
+}
+
+// The groups holding a term's text: for each of its forms, those with all its keys.
+function groupsOf(term, shards, out) {
+  for (const f of term.forms || [term]) {
+    const need = needOf(f)
+    if (need === null) { db.files.forEach((_, g) => out.add(g)); return }
+    if (need.prefix) {
+      prefixGroups(shards.get(shardOf(need.prefix)), need.prefix).forEach(g => out.add(g))
+      continue
+    }
+    let common = null
+    for (const k of need.all) {
+      const gs = groupList(shards.get(shardOf(k))[k] || [])
+      common = common === null ? new Set(gs) : new Set(gs.filter(g => common.has(g)))
+      if (!common.size) break
+    }
+    if (common) common.forEach(g => out.add(g))
+  }
+}
+
+async function loadGroups(groups) {
+  const fresh = [...groups].filter(g => !db.loaded.has(g))
+  await Promise.all(fresh.map(async g => {
+    const rows = await fetchFile(db.shards, db.files[g][0])
+    db.loaded.set(g, rows)
+    for (const [id, row] of rows) if (!db.byId.has(id)) db.byId.set(id, pageOf(row, id))
+  }))
+  if (fresh.length) db.pages = [...db.byId.values()].sort((a, b) => a.id - b.id)
+  return fresh.length
+}
+
+// Load what a query needs: its terms' key shards, then every group one of its terms (or its
+// pinyin) may occur in. Afterwards db.pages holds every page the query can match.
+async function prepare(raw) {
+  const plain = parseQuery(raw, false)
+  const readings = plain.spans ? [plain, parseQuery(raw, true)] : [plain]
+  const terms = []
+  for (const r of readings) for (const t of r.terms) terms.push(t, ...splitTerm(t))
+  const wanted = new Set()
+  for (const t of terms) for (const f of t.forms || [t]) {
+    const need = needOf(f)
+    if (need) for (const k of need.prefix ? [need.prefix] : need.all) wanted.add(shardOf(k))
+  }
+  const shards = new Map()
+  await Promise.all([...wanted].map(async s => shards.set(s, await fetchFile(db.shards, db.keyFiles[s]))))
+  const groups = new Set()
+  for (const t of terms) groupsOf(t, shards, groups)
+  const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
+  if (PINYIN_QUERY.test(q)) {
+    if (!db.pinyin) db.pinyin = (await fetchFile(db.shards, db.pinyinFile)).map(([id, group, py]) => ({ id, group, py }))
+    for (const entry of db.pinyin) {
+      if (!entry.pys) entry.pys = entry.py.map(py => py ? pinyinOf(py) : null)
+      if (entry.pys.some(p => p && pinyinScore(q, p) > 0)) groups.add(entry.group)
+    }
+  }
+  await loadGroups(groups)
 }
 
 // Derived on first use, so that setup stays a single pass over the text.
@@ -673,7 +809,7 @@ function pinyinHits(raw, literal) {
 function rank(query) {
   if (!query.terms.length) return []
   const pages = db.pages
-  const N = pages.length
+  const N = db.n
   // Document frequency of each term, for its weight; a term found nowhere is split once
   // (llama3 → llama 3, an unknown Chinese stretch → its character pairs), else it does not count.
   const live = []
@@ -758,29 +894,59 @@ function render({ page, score, r }, live, all) {
 
 /* ---- Messages ----------------------------------------------------------------------------- */
 
+function answer(raw) {
+  try {
+    return { type: RESULT, data: db ? search(raw) : { items: [] } }
+  } catch (err) {
+    console.warn(`kbsite search: query failed: ${raw}`, err)
+    return { type: RESULT, data: { items: [] } }
+  }
+}
+
+// A message's reply; for a sharded index a query's reply is a promise (its files load first).
 function handler(message) {
   switch (message.type) {
     case SETUP:
       db = setup(message.data.docs)
       return { type: READY }
     case QUERY:
-      try {
-        return { type: RESULT, data: db ? search(message.data) : { items: [] } }
-      } catch (err) {
-        console.warn(`kbsite search: query failed: ${message.data}`, err)
-        return { type: RESULT, data: { items: [] } }
+      if (db && db.sharded) {
+        const raw = message.data
+        return prepare(raw).then(() => answer(raw), err => {
+          console.warn(`kbsite search: could not load the index for: ${raw}`, err)
+          return { type: RESULT, data: { items: [] } }
+        })
       }
+      return answer(message.data)
     default:
       throw new TypeError("Invalid message type")
   }
 }
 
 if (typeof module !== "undefined" && module.exports) {
-  module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan,
+  module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan, hash,
+    setLoad: fn => { load = fn },
+    loadedGroups: () => db && db.loaded ? db.loaded.size : 0,
     // For tuning: each reading's top pages with their score parts.
     explain: (q, n = 5) => [parseQuery(q, false), parseQuery(q, true)].map(query => rank(query)
       .sort((a, b) => b.score - a.score).slice(0, n).map(h => ({ title: h.page.title, score: h.score,
         base: h.r.score, ...h.parts, terms: h.live.map(t => t.t + ":" + t.idf.toFixed(1)).join(",") }))) }
 } else {
-  addEventListener("message", ev => { postMessage(handler(ev.data)) })
+  // The reply to a query a newer one has replaced while its files loaded is dropped, so an
+  // older answer never replaces a newer one. ``kbsiteBusy``: queries not answered yet (the
+  // browser tests wait for 0).
+  let latest = 0
+  self.kbsiteBusy = 0
+  addEventListener("message", async ev => {
+    const query = ev.data && ev.data.type === QUERY
+    const seq = query ? ++latest : latest
+    if (query) self.kbsiteBusy++
+    try {
+      const reply = await handler(ev.data)
+      if (reply.type === RESULT && seq !== latest) return
+      postMessage(reply)
+    } finally {
+      if (query) self.kbsiteBusy--
+    }
+  })
 }

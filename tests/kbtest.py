@@ -7,7 +7,7 @@ import logging
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -148,3 +148,29 @@ def watch_page(page, base: str) -> list[str]:  # type: ignore[no-untyped-def]
     page.on("pageerror", lambda e: trouble.append(f"error {e}"))
     page.on("request", lambda r: None if r.url.startswith(base) else trouble.append("outside " + r.url))
     return trouble
+
+
+@contextlib.contextmanager
+def serve_rebuilds(root: Path) -> Iterator[Callable[[], object]]:
+    """``rebuild() -> plugin``: serve-style rebuilds of the project in ``root``, the way ``mkdocs
+    serve`` runs them (a fresh ``load_config`` each time, the same plugin instance, which MkDocs
+    caches for plugins that define on_startup); the instance is put back to build mode after."""
+    from mkdocs.commands import build
+    from mkdocs.config import load_config
+
+    used: list[object] = []
+
+    def rebuild() -> object:
+        cfg = load_config(config_file=str(root / "mkdocs.yml"))
+        plugin = cfg.plugins["kbsite"]
+        if not used:
+            plugin.on_startup(command="serve", dirty=False)
+        used.append(plugin)
+        build.build(cfg)
+        return plugin
+
+    try:
+        yield rebuild
+    finally:
+        if used:
+            used[0].on_startup(command="build", dirty=False)  # type: ignore[attr-defined]

@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from mkdocs.commands import build
-from mkdocs.config import load_config
 
-from kbtest import Html, make_kb
+from kbtest import Html, make_kb, serve_rebuilds
 
 NOTES = {
     "notes/a.md": "---\ntitle: 甲\ntopics: [主题T]\n---\n# 甲\n\n甲链接到 [[乙]] 和 [[丙#方法]]，公式 $x^2$。\n",
@@ -26,20 +24,8 @@ NOTES = {
 def serve_build(tmp_path: Path) -> Iterator[object]:
     """``serve_build() -> plugin``: one serve-style rebuild of the project in tmp_path."""
     make_kb(tmp_path, NOTES)
-    used: list[object] = []
-
-    def _build() -> object:
-        cfg = load_config(config_file=str(tmp_path / "mkdocs.yml"))
-        plugin = cfg.plugins["kbsite"]
-        if not used:
-            plugin.on_startup(command="serve", dirty=False)
-        used.append(plugin)
-        build.build(cfg)
-        return plugin
-
-    yield _build
-    if used:
-        used[0].on_startup(command="build", dirty=False)  # the instance is shared in this process
+    with serve_rebuilds(tmp_path) as rebuild:
+        yield rebuild
 
 
 def _page(root: Path, rel: str) -> Html:

@@ -10,10 +10,8 @@ from typing import Callable, Iterator
 from urllib.parse import unquote
 
 import pytest
-from mkdocs.commands import build
-from mkdocs.config import load_config
 
-from kbtest import BuildResult, Html, make_kb
+from kbtest import BuildResult, Html, make_kb, serve_rebuilds
 from kbsite.core.transclusion import MAX_DEPTH, section
 from kbsite.core.vault import load_vault
 
@@ -200,20 +198,8 @@ def serve(tmp_path: Path) -> Iterator[Callable[[], object]]:
         "notes/被嵌.md": "---\ntitle: 被嵌\n---\n## 段\n\n旧的内容\n\n## 别的\n\n别的内容\n",
         "notes/旁观.md": "---\ntitle: 旁观\n---\n无关\n",
     })
-    used: list[object] = []
-
-    def _build() -> object:
-        cfg = load_config(config_file=str(tmp_path / "mkdocs.yml"))
-        plugin = cfg.plugins["kbsite"]
-        if not used:
-            plugin.on_startup(command="serve", dirty=False)
-        used.append(plugin)
-        build.build(cfg)
-        return plugin
-
-    yield _build
-    if used:
-        used[0].on_startup(command="build", dirty=False)  # the instance is shared in this process
+    with serve_rebuilds(tmp_path) as rebuild:
+        yield rebuild
 
 
 def test_serve_rebuilds_the_host_when_the_embedded_section_changes(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]

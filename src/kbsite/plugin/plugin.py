@@ -28,7 +28,7 @@ from kbsite.core.model import Link, Note, Severity
 from kbsite.core.scaffold import HOME_MARKER
 from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
-from kbsite.core.transclusion import section
+from kbsite.core.transclusion import Section, section
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, require_mermaid_fence, require_sane_headers, user_config
@@ -681,20 +681,19 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if note is None or hit is None:
             return None
         title = label or (f"{note.title} § {heading}" if heading else note.title)
+        found = section(note, heading, self._slug)  # cut once: for the page and for the page cache
         if self._use_page_cache:
-            self._page_cache.record(self._current, ("embed", target, heading), self._embedded_digest(target, heading))
+            self._page_cache.record(self._current, ("embed", target, heading), _embed_digest(note, found))
         host = self._note_files.get(self._current.file.src_uri)
-        shown, _ = self._transcluder.render(note, heading, host, self._current, self._config, self._files,
-                                            self._slug, hit.href, title)
-        return shown
+        return self._transcluder.render(note, heading, found, host, self._current, self._config, self._files,
+                                        hit.href, title)
 
     def _embedded_digest(self, target: str, heading: str | None) -> str | None:
         """What an embed shows, for the serve page cache: it changes when the embedded text does."""
         assert self.vault is not None
         source = self._source()
         note = self.vault.index.resolve(target, source) if target else source
-        found = section(note, heading, self._slug) if note is not None else None
-        return f"{note.path}:{note.title}:{found.digest}" if note is not None and found is not None else None
+        return _embed_digest(note, section(note, heading, self._slug)) if note is not None else None
 
     def _locate_attachment(self, src: str) -> str | None:
         """A Markdown image's ``src`` that names no file where it points: the file of that name
@@ -750,6 +749,10 @@ _relpath = functools.lru_cache(maxsize=65536)(posixpath.relpath)
 
 def _not_embed(dep: Any) -> bool:
     return dep[0] != "embed"
+
+
+def _embed_digest(note: Note, found: Section | None) -> str | None:
+    return f"{note.path}:{note.title}:{found.digest}" if found is not None else None
 
 
 def _drop_refused(files: Files, refused: list[str]) -> None:

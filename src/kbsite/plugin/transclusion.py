@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import posixpath
 import xml.etree.ElementTree as etree
-from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
@@ -24,7 +23,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from kbsite.core.model import Note
-from kbsite.core.transclusion import MAX_DEPTH, Section, section
+from kbsite.core.transclusion import MAX_DEPTH, Section
 from kbsite.plugin.markdown import Transclusion
 
 # Classes of the elements kbsite made with hrefs relative to the host page already.
@@ -81,22 +80,20 @@ class Transcluder:
         """The note whose links are being resolved: the innermost embedded one, else the host."""
         return self.stack[-1][0] if self.stack else host
 
-    def render(self, note: Note, heading: str | None, host: Note | None, page: Page, config: MkDocsConfig,
-               files: Files, slugify: Callable[[str], str], href: str | None,
-               title: str) -> tuple[Transclusion, Section | None]:
-        """The embed of ``note`` (at ``heading``) on ``page``."""
+    def render(self, note: Note, heading: str | None, found: Section | None, host: Note | None, page: Page,
+               config: MkDocsConfig, files: Files, href: str | None, title: str) -> Transclusion:
+        """The embed of ``note`` (at ``heading``; ``found``: what that cuts out) on ``page``."""
         key = (note, heading or "")
         if any(n is note and (h == key[1] or not h) for n, h in self.stack) \
                 or (note is host and not heading):
-            return Transclusion(href, title, None, "循环嵌入：这篇笔记已在上层嵌入，只显示链接"), None
+            return Transclusion(href, title, None, "循环嵌入：这篇笔记已在上层嵌入，只显示链接")
         if len(self.stack) >= MAX_DEPTH:
-            return Transclusion(href, title, None, f"嵌入层数超过 {MAX_DEPTH} 层，只显示链接"), None
-        found = section(note, heading, slugify)
+            return Transclusion(href, title, None, f"嵌入层数超过 {MAX_DEPTH} 层，只显示链接")
         if found is None:
             what = "块" if heading and heading.startswith("^") else "标题"
-            return Transclusion(href, title, None, f"找不到{what}：{heading}"), None
+            return Transclusion(href, title, None, f"找不到{what}：{heading}")
         if not self._ok():
-            return Transclusion(href, title, None, "无法嵌入（MkDocs 内部接口已变），只显示链接"), found
+            return Transclusion(href, title, None, "无法嵌入（MkDocs 内部接口已变），只显示链接")
         md, rebase = self._instance(len(self.stack), config)
         md.reset()
         mk_pages._RelativePathTreeprocessor(page.file, files, config)._register(md)  # type: ignore[attr-defined]
@@ -108,7 +105,7 @@ class Transcluder:
             html = md.convert(found.markdown)
         finally:
             self.stack.pop()
-        return Transclusion(href, title, html), found
+        return Transclusion(href, title, html)
 
     def _instance(self, depth: int, config: MkDocsConfig) -> tuple[markdown.Markdown, _Rebase]:
         while len(self._instances) <= depth:

@@ -3,7 +3,8 @@
     /work/venv/bin/python bench/search_compare.py [--project DIR --queries TSV] [--misses]
 
 By default two corpora: the repo's notes (tests/search/queries.tsv) and a plain folder of notes
-without front matter (tests/search/plain_vault, plain_queries.tsv). For each, builds the kbsite
+without front matter (tests/search/plain_vault, plain_queries.tsv); then the repo's notes again
+with held-out paraphrases (holdout_queries.tsv), written blind and never tuned against. For each, builds the kbsite
 site and, from the same notes, a stock Material site (wikilinks as plain text, one-page nav,
 ``- search`` with jieba); serves each on 127.0.0.1, types every query into the header search box
 of headless Chromium, and prints recall@5 and MRR per kind for both, the index sizes and, for
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     compare(REPO, harness.QUERIES, args.only, args.misses, "repo notes")
     compare(harness.PLAIN_VAULT, harness.PLAIN_QUERIES, args.only, args.misses, "plain vault (no front matter)")
+    compare(REPO, harness.HOLDOUT_QUERIES, args.only, args.misses, "repo notes, held-out paraphrases (not tuned)")
     return 0
 
 

@@ -32,6 +32,8 @@ QUERIES = HERE / "queries.tsv"
 # names, no aliases), and its queries: what a new user's vault looks like.
 PLAIN_VAULT = HERE / "plain_vault"
 PLAIN_QUERIES = HERE / "plain_queries.tsv"
+# Paraphrases written blind and never tuned against: reported by bench/search_compare.py, not gated.
+HOLDOUT_QUERIES = HERE / "holdout_queries.tsv"
 K = 5
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

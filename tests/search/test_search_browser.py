@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,41 @@ def test_a_traditional_or_pinyin_query_is_highlighted_in_the_result_list(tmp_pat
                     "t => document.querySelector('.md-search-result__item h1')?.textContent.includes(t)", arg=title)
                 html = first.inner_html()
                 assert f"<mark>{marked}</mark>" in html, (query, html)
+        finally:
+            context.close()
+
+
+@pytest.mark.browser
+def test_the_page_a_result_opens_marks_what_the_query_found(tmp_path: Path, browser: object) -> None:
+    """Material's ``?h=`` highlighting on the opened page marks the words as the page writes them:
+    the 简体 text of a 繁體 query, the title a pinyin query spelled, the name another glossary name
+    stands for. Only with ``search.highlight`` on, as Material does it."""
+    project = tmp_path / "kb"
+    shutil.copytree(harness.PLAIN_VAULT, project)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  font: false\n", "  font: false\n  features: [search.highlight]\n"), encoding="utf-8")
+    site = harness.build_kbsite(project, tmp_path / "site")
+    with harness.serve(site) as base:
+        context = browser.new_context()  # type: ignore[attr-defined]
+        try:
+            page = context.new_page()
+            for query, title, marked in (("負載均衡損失", "混合专家模型", "负载均衡损失"),
+                                         ("zszl", "知识蒸馏", "知识蒸馏"),
+                                         ("随机失活", "3.dropout", "dropout")):
+                page.goto(base)
+                page.keyboard.press("/")
+                box = page.locator("input[data-md-component=search-query]")
+                box.wait_for(state="visible")
+                box.fill(query)
+                box.press("End")
+                page.wait_for_function(
+                    "t => document.querySelector('.md-search-result__item h1')?.textContent.includes(t)", arg=title)
+                page.locator(".md-search-result__item a").first.click()
+                page.wait_for_url("**?h=*")
+                page.wait_for_selector("article mark[data-md-highlight]")
+                text = " ".join(page.locator("article mark[data-md-highlight]").all_inner_texts())
+                assert marked.lower() in text.replace(" ", "").lower(), (query, page.url, text)
         finally:
             context.close()
 

@@ -849,9 +849,31 @@ function rank(query) {
   return hits
 }
 
+// The words as this page writes them, for Material's ``?h=`` highlighting on the page a result
+// opens (it marks the terms it is given, as given): 简体 text a 繁體 query found, another
+// glossary name (知识蒸馏 for kd), the name a pinyin query spelled. Title, aliases and the
+// first sections' text, a few distinct forms.
+const SURFACES = 12
+function surfaces(page, live, r) {
+  const out = new Map()
+  const add = (text, list) => {
+    for (const [s, e] of list) {
+      const w = text.slice(s, e).trim()
+      if (w && !out.has(w.toLowerCase()) && out.size < SURFACES) out.set(w.toLowerCase(), w)
+    }
+  }
+  if (r.pinyin >= 0) add(r.pinyin ? page.aliases[r.pinyin - 1] : page.title, [[0, Infinity]])
+  add(page.title, spans(page.tf, live))
+  page.af.forEach((a, j) => add(page.aliases[j], spans(a, live)))
+  for (const sec of page.sections.slice(0, 8)) add(sec.text, spans(sec.xf, live))
+  return out.values()
+}
+
 function render({ page, score, r }, live, all) {
   const terms = {}
   for (const t of all) if (!t.split) terms[t.t] = !!r.found[t.t]
+  const typed = new Set(Object.keys(terms).map(t => t.toLowerCase()))
+  for (const w of surfaces(page, live, r)) if (!typed.has(w.toLowerCase())) terms[w] = true
   const order = page.sections.map((_, k) => k).filter(k => r.secHits[k] > 0)
     .sort((a, b) => r.secHits[b] - r.secHits[a])
   // The teaser comes from the first section that has the most distinct terms.

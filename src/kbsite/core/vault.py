@@ -97,7 +97,7 @@ def load_vault(
     for rel, abs_path in listing.notes:
         seen.add(rel)
         try:
-            st = abs_path.stat()
+            st = listing.stats.get(rel) or abs_path.stat()
         except OSError as exc:
             diagnostics.append(Diagnostic(f"{src_prefix}/{rel}", 1, Severity.ERROR, f"cannot read: {exc}"))
             continue

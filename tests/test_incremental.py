@@ -150,6 +150,8 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
         # A body-only edit reuses the other pages' view models (viewcache.py); the comparison
         # with a clean build below is what shows that reusing them was right.
         assert (reused > pages * 0.9) if views_reused else reused == 0, f"{name}: {reused} view models reused"
+        # Exactly the body-only edits keep the last vault (core.vault.VaultMemo): no new link graph.
+        assert plugin._vault_memo.reused == views_reused, f"{name}: vault kept {plugin._vault_memo.reused}"
         assert inc.rendered >= 1
         _assert_same_as_clean(tmp_path, name)
 

@@ -29,7 +29,7 @@ from kbsite.core.scaffold import HOME_MARKER
 from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
 from kbsite.core.transclusion import Section, section
-from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
+from kbsite.core.vault import ParseCache, Vault, VaultMemo, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, require_mermaid_fence, require_sane_headers, user_config
 from kbsite.plugin import features
@@ -95,6 +95,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.is_serve = False
         # Survives `mkdocs serve` rebuilds (MkDocs keeps a plugin that defines on_startup).
         self._parse_cache: ParseCache = {}
+        self._vault_memo = VaultMemo()  # serve: a body-only edit keeps the last vault
         self.search = SiteSearch()  # its segmentation cache survives rebuilds too
         self._page_cache = PageCache()  # serve only: note HTML of unchanged notes
         self._template_code = TemplateCodeCache()  # serve only: compiled templates
@@ -185,7 +186,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache,
                                 boundary=[project], docs_dir=docs, docs_prefix=display_prefix(docs, project),
                                 wanted=self.config.wanted, skip=[docs, Path(config.site_dir)],
-                                exclude=self.config.exclude)
+                                exclude=self.config.exclude,
+                                memo=self._vault_memo if self._incremental.enabled else None,
+                                memo_key=config_signature(config) if self._incremental.enabled else None)
         _drop_refused(files, self.vault.refused_docs)
         self._files = files
         self._attachments = self.vault.attachments
@@ -198,7 +201,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         git = git_file_dates(self._git_log.commits) if self._git_log.available else {}
         self.dates = note_dates(self.vault.notes, root, git)
         if self._incremental.enabled:
-            self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates)
+            self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates, self.vault.reparsed)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
@@ -414,6 +417,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         self._incremental.failed()
         self._view_cache.forget()
+        self._vault_memo.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:

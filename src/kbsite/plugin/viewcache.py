@@ -27,13 +27,9 @@ import dataclasses
 from typing import Any, Iterable
 
 from kbsite.core.model import Note
+from kbsite.core.vault import public_signature
 
-_PUBLIC = tuple(f.name for f in dataclasses.fields(Note) if f.name != "body")
-
-
-def public_signature(note: Note) -> str:
-    """Everything of a note another page can show or depend on: all its fields but the body."""
-    return repr(tuple(getattr(note, name) for name in _PUBLIC))
+__all__ = ["Reuse", "ViewCache", "public_signature"]
 
 
 @dataclasses.dataclass
@@ -57,10 +53,11 @@ class ViewCache:
         self.same_notes = False
         self.reused = 0
 
-    def compare(self, notes: Iterable[Note], dates: dict[str, Any]) -> None:
+    def compare(self, notes: Iterable[Note], dates: dict[str, Any], reparsed: set[str] | None = None) -> None:
         """``on_files``: compare this build's notes (published and private) and dates with the
         last build's. ``same_notes`` then says whether every name, link and field another page
-        depends on is as it was."""
+        depends on is as it was. ``reparsed``: paths of notes read again (``Vault.reparsed``):
+        a note object the vault kept may carry a new body."""
         notes = list(notes)
         order = [n.path for n in notes]
         same = order == self._order
@@ -70,7 +67,7 @@ class ViewCache:
             old = self._notes.get(note.path)
             # Not re-parsed (the parse cache's object) and the same id (the index assigns ids
             # taken from file names anew on each build): the signature is as remembered.
-            if old is not None and old[0] is note and old[1] == note.id:
+            if old is not None and old[0] is note and old[1] == note.id and note.path not in (reparsed or ()):
                 signatures[note.path] = old
                 continue
             sig = public_signature(note)

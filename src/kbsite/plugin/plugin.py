@@ -56,6 +56,7 @@ from kbsite.plugin.viewmodels import (
     TopicsIndexPage,
 )
 from kbsite.plugin.viewcache import ViewCache
+from kbsite.plugin.viewdeps import ViewDeps, all_refs
 from kbsite.plugin.viewdigest import ViewDigest
 from kbsite.plugin.views import Views
 
@@ -105,6 +106,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
+        self._view_deps = ViewDeps()  # serve only: what each view model was made from
         self._reset()
 
     def _reset(self) -> None:
@@ -359,38 +361,64 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         repr(env.globals.get("kbsite_feed")),
                         repr(getattr(env.globals.get("kb_graph_page"), "url", None)))  # local-graph.html
         pages = [f.page for f in files if f.is_documentation_page() and f.page is not None]
-        self._plan_views(shared, files)
         serialise = ViewDigest()
+        self._plan_views(shared, files, pages, serialise)
         self._incremental.plan(pages, lambda page: self._page_inputs(page, config, serialise), shared,
                                render_all=bool(others))
+        self._view_deps.drop_others({p.file.src_uri for p in pages})
         log.debug(f"serve: {self._view_cache.reused} view models reused")
 
-    def _plan_views(self, shared: bytes, files: Files) -> None:
-        """Which pages' view models may be reused from the last build (``viewcache.py``)."""
-        assert self.vault is not None
+    def _plan_views(self, shared: bytes, files: Files, pages: list[Page], serialise: ViewDigest) -> None:
+        """Which pages' view models may be reused from the last build: all but the edited notes'
+        after a body-only edit (``viewcache.py``), else those whose inputs did not change
+        (``viewdeps.py``)."""
+        assert self.vault is not None and self.views is not None
         git = self._git_log
         key = digest(shared, "\n".join(f.src_uri for f in files),
                      repr((git.available, git.reason, git.head, git.root, len(git.commits)) if git else None))
         reuse = self._view_cache.start(key)
         self._stale: set[str] | None = None
-        if reuse is not None:
+        self._fresh_extra = False  # reused view models, features' data made anew
+        if reuse is not None:  # nothing another page shows changed: the last state still holds
             self._stale = {self._note_uri[p] for p in reuse.stale_notes if p in self._note_uri}
             if reuse.dates_moved:
                 self._stale |= {uri for uri, kind in self._special.items() if kind in ("home", "recent")}
+            return
+        if not self._view_cache.same_key:
+            self._view_deps.forget()
+        refs = all_refs(self.vault, self.views, serialise.ref_text)
+        own = {*self.vault.reparsed, *self._view_cache.moved}
+        self._stale = self._view_deps.stale(self.vault, self.views, self._view_cache.changed, own, refs,
+                                            [(p.file.src_uri, self._page_kind(p.file.src_uri)) for p in pages])
+        self._fresh_extra = self._stale is not None
+
+    def _page_kind(self, uri: str) -> tuple[str, Any]:
+        for kind, found in (("note", self._note_files), ("topic", self._topic_files),
+                            ("folder", self._folder_files), ("tag", self._tag_files)):
+            obj = found.get(uri)
+            if obj is not None:
+                return kind, obj
+        return ("special" if uri in self._special else "other"), None
 
     def _page_inputs(self, page: Page, config: MkDocsConfig, serialise: ViewDigest) -> list[bytes | str]:
         """Everything of kbsite's a page's template shows: its view model and the features' data."""
         uri = page.file.src_uri
-        text = self._view_cache.text(uri) if self._stale is not None and uri not in self._stale else None
-        if text is None:
+        parts = self._view_cache.parts(uri) if self._stale is not None and uri not in self._stale else None
+        if parts is None or self._fresh_extra:
+            extra: list[Any] = []
+            features.run(self.features, "page_inputs", self, page, extra)
+            extra_text = serialise.text(extra)
+        if parts is None:
             kb = self._page_kb(uri, config) if self.views is not None else None
             if kb is not None:
                 self._kb[uri] = kb
-            extra: list[Any] = []
-            features.run(self.features, "page_inputs", self, page, extra)
-            text = serialise.text([kb, extra])
-            self._view_cache.remember(uri, text)
-        return [*page_signature(page), text]
+            view, refs = serialise.text_and_refs(kb)
+            self._view_deps.record(uri, refs, kb)
+        else:
+            view = parts[0]
+            extra_text = extra_text if self._fresh_extra else parts[1]
+        self._view_cache.remember(uri, view, extra_text)
+        return [*page_signature(page), view, extra_text]
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self._markdown is not None:
@@ -417,6 +445,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         self._incremental.failed()
         self._view_cache.forget()
+        self._view_deps.forget()
         self._vault_memo.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:

@@ -107,6 +107,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._incremental = Incremental()  # serve only: render and write what changed
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
         self._view_deps = ViewDeps()  # serve only: what each view model was made from
+        self._extra_memo: dict[str, tuple[list[Any], str]] = {}  # serve: src_uri -> features' data, text
         self._reset()
 
     def _reset(self) -> None:
@@ -365,7 +366,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._plan_views(shared, files, pages, serialise)
         self._incremental.plan(pages, lambda page: self._page_inputs(page, config, serialise), shared,
                                render_all=bool(others))
-        self._view_deps.drop_others({p.file.src_uri for p in pages})
+        uris = {p.file.src_uri for p in pages}
+        self._view_deps.drop_others(uris)
+        for gone in [u for u in self._extra_memo if u not in uris]:
+            del self._extra_memo[gone]
         log.debug(f"serve: {self._view_cache.reused} view models reused")
 
     def _plan_views(self, shared: bytes, files: Files, pages: list[Page], serialise: ViewDigest) -> None:
@@ -407,7 +411,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if parts is None or self._fresh_extra:
             extra: list[Any] = []
             features.run(self.features, "page_inputs", self, page, extra)
-            extra_text = serialise.text(extra)
+            extra_text = self._extra_text(uri, extra, serialise)
         if parts is None:
             kb = self._page_kb(uri, config) if self.views is not None else None
             if kb is not None:
@@ -419,6 +423,17 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             extra_text = extra_text if self._fresh_extra else parts[1]
         self._view_cache.remember(uri, view, extra_text)
         return [*page_signature(page), view, extra_text]
+
+    def _extra_text(self, uri: str, extra: list[Any], serialise: ViewDigest) -> str:
+        """The features' data of a page as text. A feature hands back the very object of the last
+        build when its data did not change (the local graph of a node whose neighbours are as
+        they were): then the text is too, without walking it again."""
+        last = self._extra_memo.get(uri)
+        if last is not None and len(last[0]) == len(extra) and all(a is b for a, b in zip(last[0], extra)):
+            return last[1]
+        text = serialise.text(extra)
+        self._extra_memo[uri] = (extra, text)  # holds the objects: their ids stay theirs
+        return text
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self._markdown is not None:
@@ -446,6 +461,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._incremental.failed()
         self._view_cache.forget()
         self._view_deps.forget()
+        self._extra_memo.clear()
         self._vault_memo.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:

@@ -45,7 +45,7 @@ from kbsite.plugin.mermaid import Mermaid
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
-from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.pagecache import NameMoves, PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
@@ -108,6 +108,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
         self._view_deps = ViewDeps()  # serve only: what each view model was made from
         self._extra_memo: dict[str, tuple[list[Any], str]] = {}  # serve: src_uri -> features' data, text
+        self._name_moves = NameMoves()  # serve: names that resolve elsewhere since the last build
+        self._names_stable: Callable[[Any], bool] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -205,6 +207,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.dates = note_dates(self.vault.notes, root, git)
         if self._incremental.enabled:
             self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates, self.vault.reparsed)
+            paths = (tuple(n.path for n in (*self.vault.notes, *self.vault.private.notes)),
+                     tuple(rel for rel, _ in self.vault.assets))
+            self._names_stable = self._name_moves.compare(paths, self.vault.index, self.vault.private)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
@@ -232,7 +237,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             if self._use_page_cache:
                 # No note's name, alias, path or links changed: only embeds (the embedded text)
                 # can resolve differently than when the HTML was made.
-                stable = _not_embed if self._incremental.enabled and self._view_cache.same_notes else None
+                # Else: the links whose names resolve as before (pagecache.NameMoves).
+                stable = (_not_embed if self._view_cache.same_notes else self._names_stable) \
+                    if self._incremental.enabled else None
                 if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note), stable):
                     return ""  # unchanged: on_page_content puts the previous HTML back
                 for link in note.links:
@@ -462,6 +469,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._view_cache.forget()
         self._view_deps.forget()
         self._extra_memo.clear()
+        self._name_moves = NameMoves()
         self._vault_memo.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 from kbsite.search import glossary as _glossary
 from kbsite.search.segment import Segmenter
-from kbsite.search.variants import phrases_in, simplifier, table_from
+from kbsite.search.variants import own_table, phrases_in, simplifier, table_from
 
 
 @dataclass(eq=False)
@@ -45,8 +45,8 @@ def make_entry(page: object, texts: Sequence[str], names: tuple[str, ...], segme
     seen = set(joined)
     phrases = phrases_in(joined, seen)
     # Glossary names are 简体 mostly: a 繁體 page is matched in 简体, with the pairs it needs.
-    own = table_from(seen, phrases)
-    simplified = simplifier(own)(joined) if any(c in own for c in seen) or phrases else joined
+    own = own_table(seen, phrases)
+    simplified = simplifier(own)(joined) if own else joined
     return Entry(page, names, "".join(seen), phrases, _glossary.matchable(simplified),
                  segmenter.words("\n".join(texts)))
 

@@ -71,6 +71,21 @@ def table_from(seen: set[str] | frozenset[str], phrases: Iterable[str]) -> dict[
     return out
 
 
+@lru_cache(maxsize=1)
+def _char_map() -> dict[str, str]:
+    return dict(_pairs()[0])
+
+
+def own_table(seen: set[str] | frozenset[str], phrases: Iterable[str]) -> dict[str, str]:
+    """The pairs that fold one text to 简体: those of its own Traditional characters (``seen``)
+    and its phrases (``phrases_in``). Looked up by character, not by walking OpenCC's table."""
+    chars = _char_map()
+    out = {c: chars[c] for c in seen if c in chars}
+    found = set(phrases)
+    out.update((t, s) for t, s, _, _ in _pairs()[1] if t in found)
+    return out
+
+
 def t2s_table(texts: Iterable[str]) -> dict[str, str]:
     """{Traditional: Simplified} for characters and phrases the notes can use.
 

@@ -1,12 +1,13 @@
 """Serve-rebuild benchmark: the time of ``mkdocs serve`` rebuilds after one-note edits, in process.
 
-    /work/venv/bin/python bench/rebuild_profile.py --n 3000               # table of rebuild times
+    /work/venv/bin/python bench/rebuild_profile.py --n 3000 --repeat 3    # table of rebuild times (medians)
     /work/venv/bin/python bench/rebuild_profile.py --n 3000 --profile title  # plus a cProfile of one
 
 The generated corpus (bench/gen_corpus.py, same seed as bench/run.py) is built the way
 ``mkdocs serve`` builds it: one plugin instance, a fresh ``load_config`` per rebuild, MkDocs' own
 ``build(..., serve_url=...)`` into one kept site folder. After the first build, each kind of edit
-is made in turn (a body edit, a title change, a link added) and its rebuild is timed. Without the
+is made in turn (a body edit, a title change, a link added) and its rebuild is timed, wall clock
+and CPU time of the process (``--repeat``: that many rounds on other notes, medians). Without the
 livereload watcher and the browser this isolates the build itself; ``bench/serve_bench.py`` times
 the whole path to the browser.
 """
@@ -18,6 +19,8 @@ import cProfile
 import io
 import logging
 import pstats
+import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -31,9 +34,10 @@ from run import prepare  # noqa: E402
 SERVE_URL = "http://127.0.0.1:8000/"
 
 
-def _edits(kb: Path) -> list[tuple[str, object]]:
+def _edits(kb: Path, round_: int = 0) -> list[tuple[str, object]]:
     notes = sorted((kb / "notes").rglob("*.md"))
-    body, titled, linker = notes[len(notes) // 2], notes[len(notes) // 3], notes[len(notes) // 4]
+    n, step = len(notes), 7 * round_  # each round edits other notes
+    body, titled, linker = notes[(n // 2 + step) % n], notes[(n // 3 + step) % n], notes[(n // 4 + step) % n]
 
     def body_edit() -> None:
         with open(body, "a", encoding="utf-8") as f:
@@ -57,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--profile", choices=["body", "title", "link"], help="cProfile that edit's rebuild")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of the three edits (other notes each); medians")
     args = ap.parse_args(argv)
 
     from mkdocs.commands import build
@@ -68,29 +73,36 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     used: list[object] = []
 
-    def rebuild(prof: cProfile.Profile | None = None) -> float:
+    def rebuild(prof: cProfile.Profile | None = None) -> tuple[float, float]:
+        """Wall and CPU seconds of one rebuild (CPU time moves less on a shared machine)."""
         cfg = load_config(config_file=str(kb / "mkdocs.yml"), site_dir=str(site))
         cfg.site_url = SERVE_URL
         plugin = cfg.plugins["kbsite"]
         if not used:
             plugin.on_startup(command="serve", dirty=False)
         used.append(plugin)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         if prof is not None:
             prof.enable()
         build.build(cfg, serve_url=SERVE_URL)
         if prof is not None:
             prof.disable()
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
 
-    rows = [("first build", rebuild())]
+    first = rebuild()
     prof = cProfile.Profile() if args.profile else None
-    for name, edit in _edits(kb):
-        edit()
-        rows.append((name, rebuild(prof if args.profile and name.startswith(args.profile) else None)))
-    print(f"| N = {args.n} | seconds |\n|---|---:|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.2f} |")
+    times: dict[str, list[tuple[float, float]]] = {}
+    for round_ in range(args.repeat):
+        for name, edit in _edits(kb, round_):
+            edit()
+            profiled = args.profile and name.startswith(args.profile) and round_ == 0
+            times.setdefault(name, []).append(rebuild(prof if profiled else None))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"| N = {args.n} | seconds | CPU seconds |\n|---|---:|---:|")
+    print(f"| first build | {first[0]:.2f} | {first[1]:.2f} |")
+    for name, got in times.items():
+        print(f"| {name} | {statistics.median(t for t, _ in got):.2f} | {statistics.median(c for _, c in got):.2f} |")
+    print(f"| peak RSS of the process | {rss:.0f} MB | |")
     if prof is not None:
         buf = io.StringIO()
         stats = pstats.Stats(prof, stream=buf)

@@ -48,11 +48,11 @@ def test_view_cache_reuses_only_after_body_only_edits() -> None:
     dates = {"a.md": 1, "b.md": 1}
     cache.compare([a, b], dates)
     assert not cache.same_notes and cache.start(b"k") is None  # nothing to compare with
-    cache.remember("notes/b.md", "b's view")
+    cache.remember("notes/b.md", "b's view", "b's data")
 
     cache.compare([a, b], dates)  # nothing re-parsed
     reuse = cache.start(b"k")
-    assert reuse is not None and reuse.stale_notes == set() and cache.text("notes/b.md") == "b's view"
+    assert reuse is not None and reuse.stale_notes == set() and cache.parts("notes/b.md") == ("b's view", "b's data")
 
     a2 = replace(a, body="改过的正文")  # re-parsed, only the body differs; its date moved
     cache.compare([a2, b], {"a.md": 2, "b.md": 1})
@@ -60,14 +60,16 @@ def test_view_cache_reuses_only_after_body_only_edits() -> None:
     assert reuse is not None and reuse.stale_notes == {"a.md"} and reuse.dates_moved
 
     cache.compare([replace(a2, title="新标题"), b], {"a.md": 2, "b.md": 1})  # another page shows titles
-    assert not cache.same_notes and cache.start(b"k") is None and cache.text("notes/b.md") is None
+    assert not cache.same_notes and cache.changed == {"a.md"} and cache.start(b"k") is None
+    assert cache.same_key and cache.parts("notes/b.md") is not None  # viewdeps.py decides which go
 
     cache.compare([a2, b], {"a.md": 2, "b.md": 1})  # the title back: a full rebuild again
     assert cache.start(b"k") is None
-    cache.remember("notes/b.md", "b's view")
+    cache.remember("notes/b.md", "b's view", "b's data")
     cache.compare([a2, b], {"a.md": 2, "b.md": 1})
     assert cache.same_notes
     assert cache.start(b"other key") is None  # the configuration, nav or file set changed
+    assert not cache.same_key and cache.parts("notes/b.md") is None
 
     cache.compare([b, a2], {"a.md": 2, "b.md": 1})  # another order (a note renamed or added)
     assert not cache.same_notes

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -26,6 +27,8 @@ class Listing:
     notes: list[tuple[str, Path]] = field(default_factory=list)
     assets: list[tuple[str, Path]] = field(default_factory=list)  # images, PDFs, anything not .md
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # rel -> the walk's own ``lstat`` of a note that is no link (no second stat to read it)
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
 
 
 def display_prefix(folder: Path, project: Path) -> str:
@@ -106,23 +109,36 @@ def list_files(root: Path, *, boundary: Iterable[Path] = (), src_prefix: str = "
             visited.add(real)
             keep.append(d)
         dirnames[:] = keep
+        base = here.relative_to(root).as_posix()
+        base = "" if base == "." else base + "/"
         for name in filenames:
             if name.startswith("."):
                 continue
-            path = here / name
-            rel = path.relative_to(root).as_posix()
+            rel = base + name
             if excluded(rel):
                 continue
-            if path.is_symlink() or not inside(path.resolve(), bounds):
+            path = here / name
+            # Every folder walked lies inside the boundary (a folder link is checked before it
+            # is entered), so only a file that is itself a link can point out of it.
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
                 found = escaping_link(path, bounds)
                 if found is not None:
                     refuse(rel, path, found)
                     continue
-            if not path.is_file():  # a socket, a fifo, /dev/... through a link
+                if not path.is_file():  # a socket, a fifo, /dev/... through a link
+                    continue
+                st = None  # the note's stat is its target's: asked for when read
+            elif not stat.S_ISREG(st.st_mode):
                 continue
             # An Excalidraw drawing (x.excalidraw.md) is JSON for the plugin, not a note: a file.
             is_note = name.endswith(".md") and not name.endswith(DRAWING_NOTE_SUFFIX)
             (out.notes if is_note else out.assets).append((rel, path))
+            if is_note and st is not None:
+                out.stats[rel] = st
     out.notes.sort()
     out.assets.sort()
     out.diagnostics.sort(key=lambda d: d.path)

@@ -50,6 +50,7 @@ class LinkGraph:
         self.backlinks: dict[str, list[ResolvedLink]] = defaultdict(list)
         self.wanted: dict[str, Wanted] = {}
         self.related_of: dict[str, list[Note]] = {}
+        self._slugs: dict[str, set[str]] = {}  # note path -> its headings' anchors
         for note in index.notes:
             self._resolve_note(note)
         self.related_by: dict[str, list[Note]] = defaultdict(list)  # reverse of ``related:``
@@ -92,7 +93,10 @@ class LinkGraph:
                 self._diag(note, link.line, f"{written}: {where} no block '{heading}' "
                            "(a block id is '^id' at the end of a paragraph or list item)", code="missing-block")
         elif self.slugify is not None:
-            if self.slugify(heading) not in {self.slugify(h.text) for h in target.headings}:
+            slugs = self._slugs.get(target.path)
+            if slugs is None:  # a note's anchors, once: notes are linked to by heading many times
+                slugs = self._slugs[target.path] = {self.slugify(h.text) for h in target.headings}
+            if self.slugify(heading) not in slugs:
                 self._diag(note, link.line, f"{written}: {where} no heading '{heading}'")
 
     def resolve_link(self, note: Note, link: Link, *, report: bool = False) -> Note | None:

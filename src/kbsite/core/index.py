@@ -169,6 +169,13 @@ class NoteIndex:
         matches = [n for k, n in self._by_path_key.items() if k.endswith(tail)]
         return min(matches, key=_depth_key) if matches else None
 
+    def name_table(self) -> dict[str, tuple[object, ...]]:
+        """Every normalised name with all a bare-name lookup of it reads: its rank, the notes of
+        that rank (path and title) and the notes sharing it as a file name. Two builds whose
+        tables agree on a name resolve it to the same note, with the same title."""
+        return {k: (rank, tuple((n.path, n.title) for n in notes), tuple(n.path for n in self._files.get(k, ())))
+                for k, (rank, notes) in self._keys.items()}
+
     def keys(self) -> dict[str, Note]:
         """Every normalised name and the note it resolves to."""
         return {k: v[1][0] for k, v in self._keys.items()}

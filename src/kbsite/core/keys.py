@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE_RE = re.compile(r"\s+")
 # Characters that must never reach a URL path segment or a file name.
@@ -11,6 +12,9 @@ _UNSAFE_SLUG_RE = re.compile(r"[\\/:*?\"<>|#%&{}$!'`=+@^~\[\]();,\x00-\x1f\x7f]+
 _SAFE_ID_RE = re.compile(r"^[\w][\w.\-]*$")
 
 
+# The index and the link graph ask for the same few names (ids, titles, link targets) tens of
+# thousands of times per build, and again on every ``mkdocs serve`` rebuild.
+@lru_cache(maxsize=1 << 18)
 def normalize_key(text: str) -> str:
     """Return the lookup key of a name: NFKC, casefolded, whitespace collapsed.
 

@@ -15,12 +15,13 @@ MkDocs empties the site folder and renders every page on each save. Under ``mkdo
 4. after the build deletes what a clean build would not have written: outputs of pages and
    files that are gone (a renamed or deleted note), empty folders they leave.
 
-What a page shows is recomputed from the new vault on every rebuild, so a page is re-rendered
+What a page shows is fingerprinted from the new vault on every rebuild, so a page is re-rendered
 whenever anything it shows changed — a new backlink, a renamed topic, a title in its related
-list — and never because of a guess about which notes an edit "touches". (The one shortcut,
-``viewcache.py``: when no note changed anything but its body, other pages' view models are
-provably what they were and their last serialisation is reused.) MkDocs' ``--dirty`` skips
-pages by file time instead and leaves those pages stale.
+list. Two shortcuts avoid building every view model for that: when no note changed anything but
+its body, other pages' view models are provably what they were (``viewcache.py``); after a
+title, status or link edit, a page keeps its view model unless something it was made from
+changed (``viewdeps.py``: the refs it holds, the notes linking to it, its topics' members, ...).
+MkDocs' ``--dirty`` skips pages by file time instead and leaves those pages stale.
 
 The internals relied on are probed (``probes.PROBES["incremental"]``); without them, or when
 another plugin adds to page templates or output (its inputs are unknown here), every page is

@@ -25,6 +25,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from kbsite.core.keys import normalize_key
+
 
 @dataclass
 class _Entry:
@@ -111,6 +113,46 @@ class PageCache:
 
     def __repr__(self) -> str:
         return f"PageCache({len(self._entries)} pages, {self.hits} hits, {self.misses} misses)"
+
+
+class NameMoves:
+    """Across builds: which names now resolve elsewhere, so the page cache re-checks only the
+    links that use one of them.
+
+    A title or alias edit used to make every recorded link of every note be resolved again
+    (30,000 at 3,000 notes). With the same note paths and attachments, a bare ``[[name]]``
+    resolves as before unless its name's entry in the name index (``NoteIndex.name_table``,
+    published and private) differs; Markdown links and attachments go by path and resolve as
+    before; path-style wikilinks, ``[[#heading]]`` and embeds are always checked again."""
+
+    def __init__(self) -> None:
+        self._files: Any = None
+        self._names: dict[str, Any] = {}
+
+    def compare(self, files: Hashable, public: Any, private: Any) -> Callable[[Hashable], bool] | None:
+        """``files``: what the note paths and attachments were; ``public``/``private``: the
+        name indexes. Returns which recorded link deps are known to resolve as before, or None
+        (every one is checked)."""
+        private_names = private.name_table()
+        names = {k: (v, private_names.get(k)) for k, v in public.name_table().items()}
+        for k, v in private_names.items():
+            names.setdefault(k, (None, v))
+        old, old_files = self._names, self._files
+        self._names, self._files = names, files
+        if old_files is None or old_files != files:
+            return None
+        moved = {k for k in old.keys() | names.keys() if old.get(k) != names.get(k)}
+
+        def stable(dep: Hashable) -> bool:
+            kind, target, _ = dep  # type: ignore[misc]
+            if kind in ("md", "file"):
+                return True
+            text = (target or "").strip()
+            if kind != "wiki" or not text or "/" in text or text.lower().endswith(".md"):
+                return False
+            return normalize_key(text) not in moved
+
+        return stable
 
 
 def _skip_render(page: Page, config: MkDocsConfig, files: Files) -> None:

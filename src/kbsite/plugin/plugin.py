@@ -29,7 +29,7 @@ from kbsite.core.scaffold import HOME_MARKER
 from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
 from kbsite.core.transclusion import Section, section
-from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
+from kbsite.core.vault import ParseCache, Vault, VaultMemo, load_vault, site_path
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, require_mermaid_fence, require_sane_headers, user_config
 from kbsite.plugin import features
@@ -45,7 +45,7 @@ from kbsite.plugin.mermaid import Mermaid
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NavCache, overridden, theme_loader
-from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.pagecache import NameMoves, PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
@@ -56,6 +56,7 @@ from kbsite.plugin.viewmodels import (
     TopicsIndexPage,
 )
 from kbsite.plugin.viewcache import ViewCache
+from kbsite.plugin.viewdeps import ViewDeps, all_refs
 from kbsite.plugin.viewdigest import ViewDigest
 from kbsite.plugin.views import Views
 
@@ -95,6 +96,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.is_serve = False
         # Survives `mkdocs serve` rebuilds (MkDocs keeps a plugin that defines on_startup).
         self._parse_cache: ParseCache = {}
+        self._vault_memo = VaultMemo()  # serve: a body-only edit keeps the last vault
         self.search = SiteSearch()  # its segmentation cache survives rebuilds too
         self._page_cache = PageCache()  # serve only: note HTML of unchanged notes
         self._template_code = TemplateCodeCache()  # serve only: compiled templates
@@ -104,6 +106,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
+        self._view_deps = ViewDeps()  # serve only: what each view model was made from
+        self._extra_memo: dict[str, tuple[list[Any], str]] = {}  # serve: src_uri -> features' data, text
+        self._name_moves = NameMoves()  # serve: names that resolve elsewhere since the last build
+        self._names_stable: Callable[[Any], bool] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -185,7 +191,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.vault = load_vault(root, src_prefix=prefix, slugify=self._slug, cache=self._parse_cache,
                                 boundary=[project], docs_dir=docs, docs_prefix=display_prefix(docs, project),
                                 wanted=self.config.wanted, skip=[docs, Path(config.site_dir)],
-                                exclude=self.config.exclude)
+                                exclude=self.config.exclude,
+                                memo=self._vault_memo if self._incremental.enabled else None,
+                                memo_key=config_signature(config) if self._incremental.enabled else None)
         _drop_refused(files, self.vault.refused_docs)
         self._files = files
         self._attachments = self.vault.attachments
@@ -198,7 +206,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         git = git_file_dates(self._git_log.commits) if self._git_log.available else {}
         self.dates = note_dates(self.vault.notes, root, git)
         if self._incremental.enabled:
-            self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates)
+            self._view_cache.compare([*self.vault.notes, *self.vault.private.notes], self.dates, self.vault.reparsed)
+            paths = (tuple(n.path for n in (*self.vault.notes, *self.vault.private.notes)),
+                     tuple(rel for rel, _ in self.vault.assets))
+            self._names_stable = self._name_moves.compare(paths, self.vault.index, self.vault.private)
         self._add_note_files(files, config, root)
         self._add_generated_pages(files, config)
         self._urls = {f.src_uri: f.url for f in files}
@@ -226,7 +237,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             if self._use_page_cache:
                 # No note's name, alias, path or links changed: only embeds (the embedded text)
                 # can resolve differently than when the HTML was made.
-                stable = _not_embed if self._incremental.enabled and self._view_cache.same_notes else None
+                # Else: the links whose names resolve as before (pagecache.NameMoves).
+                stable = (_not_embed if self._view_cache.same_notes else self._names_stable) \
+                    if self._incremental.enabled else None
                 if self._page_cache.lookup(page, markdown, self._link_dep_resolver(note), stable):
                     return ""  # unchanged: on_page_content puts the previous HTML back
                 for link in note.links:
@@ -356,38 +369,78 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                         repr(env.globals.get("kbsite_feed")),
                         repr(getattr(env.globals.get("kb_graph_page"), "url", None)))  # local-graph.html
         pages = [f.page for f in files if f.is_documentation_page() and f.page is not None]
-        self._plan_views(shared, files)
         serialise = ViewDigest()
+        self._plan_views(shared, files, pages, serialise)
         self._incremental.plan(pages, lambda page: self._page_inputs(page, config, serialise), shared,
                                render_all=bool(others))
+        uris = {p.file.src_uri for p in pages}
+        self._view_deps.drop_others(uris)
+        for gone in [u for u in self._extra_memo if u not in uris]:
+            del self._extra_memo[gone]
         log.debug(f"serve: {self._view_cache.reused} view models reused")
 
-    def _plan_views(self, shared: bytes, files: Files) -> None:
-        """Which pages' view models may be reused from the last build (``viewcache.py``)."""
-        assert self.vault is not None
+    def _plan_views(self, shared: bytes, files: Files, pages: list[Page], serialise: ViewDigest) -> None:
+        """Which pages' view models may be reused from the last build: all but the edited notes'
+        after a body-only edit (``viewcache.py``), else those whose inputs did not change
+        (``viewdeps.py``)."""
+        assert self.vault is not None and self.views is not None
         git = self._git_log
         key = digest(shared, "\n".join(f.src_uri for f in files),
                      repr((git.available, git.reason, git.head, git.root, len(git.commits)) if git else None))
         reuse = self._view_cache.start(key)
         self._stale: set[str] | None = None
-        if reuse is not None:
+        self._fresh_extra = False  # reused view models, features' data made anew
+        if reuse is not None:  # nothing another page shows changed: the last state still holds
             self._stale = {self._note_uri[p] for p in reuse.stale_notes if p in self._note_uri}
             if reuse.dates_moved:
                 self._stale |= {uri for uri, kind in self._special.items() if kind in ("home", "recent")}
+            return
+        if not self._view_cache.same_key:
+            self._view_deps.forget()
+        refs = all_refs(self.vault, self.views, serialise.ref_text)
+        own = {*self.vault.reparsed, *self._view_cache.moved}
+        self._stale = self._view_deps.stale(self.vault, self.views, self._view_cache.changed, own, refs,
+                                            [(p.file.src_uri, self._page_kind(p.file.src_uri)) for p in pages])
+        self._fresh_extra = self._stale is not None
+
+    def _page_kind(self, uri: str) -> tuple[str, Any]:
+        for kind, found in (("note", self._note_files), ("topic", self._topic_files),
+                            ("folder", self._folder_files), ("tag", self._tag_files)):
+            obj = found.get(uri)
+            if obj is not None:
+                return kind, obj
+        return ("special" if uri in self._special else "other"), None
 
     def _page_inputs(self, page: Page, config: MkDocsConfig, serialise: ViewDigest) -> list[bytes | str]:
         """Everything of kbsite's a page's template shows: its view model and the features' data."""
         uri = page.file.src_uri
-        text = self._view_cache.text(uri) if self._stale is not None and uri not in self._stale else None
-        if text is None:
+        parts = self._view_cache.parts(uri) if self._stale is not None and uri not in self._stale else None
+        if parts is None or self._fresh_extra:
+            extra: list[Any] = []
+            features.run(self.features, "page_inputs", self, page, extra)
+            extra_text = self._extra_text(uri, extra, serialise)
+        if parts is None:
             kb = self._page_kb(uri, config) if self.views is not None else None
             if kb is not None:
                 self._kb[uri] = kb
-            extra: list[Any] = []
-            features.run(self.features, "page_inputs", self, page, extra)
-            text = serialise.text([kb, extra])
-            self._view_cache.remember(uri, text)
-        return [*page_signature(page), text]
+            view, refs = serialise.text_and_refs(kb)
+            self._view_deps.record(uri, refs, kb)
+        else:
+            view = parts[0]
+            extra_text = extra_text if self._fresh_extra else parts[1]
+        self._view_cache.remember(uri, view, extra_text)
+        return [*page_signature(page), view, extra_text]
+
+    def _extra_text(self, uri: str, extra: list[Any], serialise: ViewDigest) -> str:
+        """The features' data of a page as text. A feature hands back the very object of the last
+        build when its data did not change (the local graph of a node whose neighbours are as
+        they were): then the text is too, without walking it again."""
+        last = self._extra_memo.get(uri)
+        if last is not None and len(last[0]) == len(extra) and all(a is b for a, b in zip(last[0], extra)):
+            return last[1]
+        text = serialise.text(extra)
+        self._extra_memo[uri] = (extra, text)  # holds the objects: their ids stay theirs
+        return text
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self._markdown is not None:
@@ -414,6 +467,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         self._incremental.failed()
         self._view_cache.forget()
+        self._view_deps.forget()
+        self._extra_memo.clear()
+        self._name_moves = NameMoves()
+        self._vault_memo.forget()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:

@@ -34,6 +34,7 @@ from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.probes import MATERIAL_WORKER_RE
 from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
 from kbsite.search import glossary as glossary_data
+from kbsite.search.derived import IndexCache
 
 log = get_plugin_logger(__name__)
 
@@ -51,6 +52,7 @@ class SiteSearch:
 
     def __init__(self) -> None:
         self.segmenter = Segmenter()
+        self.index_cache = IndexCache()  # what each page gave the index's global parts
         self.builder: SearchIndexBuilder | None = None
         self._worker_url = WORKER
         # url -> (inputs, extracted page): re-parsing every page's HTML was ~20% of a build, and
@@ -81,7 +83,7 @@ class SiteSearch:
         self.sharded = bool(_kbsite_option(config, "search_shards"))
         digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
         self._worker_url = f"{WORKER}?v={digest}"
-        self.builder = SearchIndexBuilder(self.segmenter, _glossary(config))
+        self.builder = SearchIndexBuilder(self.segmenter, _glossary(config), self.index_cache)
 
     def worker_filter(self, rendered: Any) -> Any:
         """Jinja filter: swap Material's worker URL for ours in the rendered ``config`` block."""

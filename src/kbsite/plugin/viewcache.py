@@ -27,13 +27,9 @@ import dataclasses
 from typing import Any, Iterable
 
 from kbsite.core.model import Note
+from kbsite.core.vault import public_signature
 
-_PUBLIC = tuple(f.name for f in dataclasses.fields(Note) if f.name != "body")
-
-
-def public_signature(note: Note) -> str:
-    """Everything of a note another page can show or depend on: all its fields but the body."""
-    return repr(tuple(getattr(note, name) for name in _PUBLIC))
+__all__ = ["Reuse", "ViewCache", "public_signature"]
 
 
 @dataclasses.dataclass
@@ -52,25 +48,30 @@ class ViewCache:
         self._order: list[str] = []
         self._notes: dict[str, tuple[Note, str, str]] = {}  # path -> (the note object, id, signature)
         self._dates: dict[str, Any] = {}
-        self._texts: dict[str, str] = {}  # src_uri -> serialised view model and feature data
+        self._texts: dict[str, tuple[str, str]] = {}  # src_uri -> serialised view model, feature data
         self._reuse: Reuse | None = None
         self.same_notes = False
+        self.same_key = False  # the last start() had the key before it
+        self.changed: set[str] = set()  # paths of notes whose public signature changed (or new)
+        self.moved: set[str] = set()  # paths of notes whose dates changed
         self.reused = 0
 
-    def compare(self, notes: Iterable[Note], dates: dict[str, Any]) -> None:
+    def compare(self, notes: Iterable[Note], dates: dict[str, Any], reparsed: set[str] | None = None) -> None:
         """``on_files``: compare this build's notes (published and private) and dates with the
         last build's. ``same_notes`` then says whether every name, link and field another page
-        depends on is as it was."""
+        depends on is as it was. ``reparsed``: paths of notes read again (``Vault.reparsed``):
+        a note object the vault kept may carry a new body."""
         notes = list(notes)
         order = [n.path for n in notes]
         same = order == self._order
         stale: set[str] = set()
+        changed: set[str] = set()
         signatures: dict[str, tuple[Note, str, str]] = {}
         for note in notes:
             old = self._notes.get(note.path)
             # Not re-parsed (the parse cache's object) and the same id (the index assigns ids
             # taken from file names anew on each build): the signature is as remembered.
-            if old is not None and old[0] is note and old[1] == note.id:
+            if old is not None and old[0] is note and old[1] == note.id and note.path not in (reparsed or ()):
                 signatures[note.path] = old
                 continue
             sig = public_signature(note)
@@ -78,7 +79,9 @@ class ViewCache:
             stale.add(note.path)
             if old is None or old[2] != sig:
                 same = False
+                changed.add(note.path)
         moved = {p for p, d in dates.items() if self._dates.get(p) != d}
+        self.changed, self.moved = changed, moved
         if len(dates) != len(self._dates):
             same = False
         self._order, self._notes, self._dates = order, signatures, dict(dates)
@@ -87,21 +90,24 @@ class ViewCache:
         self.reused = 0
 
     def start(self, key: bytes) -> Reuse | None:
-        """``on_env``: what may be reused, given the build key; None: every view model is rebuilt."""
-        reuse = self._reuse if self._key == key else None
+        """``on_env``: what may be reused, given the build key; None: not by this cache's rule
+        (``viewdeps.py`` may still reuse view models while the key is the same)."""
+        self.same_key = self._key == key
+        reuse = self._reuse if self.same_key else None
         self._key = key
-        if reuse is None:
+        if not self.same_key:
             self._texts.clear()
         return reuse
 
-    def text(self, uri: str) -> str | None:
-        text = self._texts.get(uri)
-        if text is not None:
+    def parts(self, uri: str) -> tuple[str, str] | None:
+        """The page's remembered view-model text and feature-data text."""
+        parts = self._texts.get(uri)
+        if parts is not None:
             self.reused += 1
-        return text
+        return parts
 
-    def remember(self, uri: str, text: str) -> None:
-        self._texts[uri] = text
+    def remember(self, uri: str, view: str, extra: str) -> None:
+        self._texts[uri] = (view, extra)
 
     def forget(self) -> None:
         """A failed build: nothing remembered is trusted."""
@@ -110,4 +116,4 @@ class ViewCache:
         self._notes.clear()
         self._texts.clear()
         self._reuse = None
-        self.same_notes = False
+        self.same_notes = self.same_key = False

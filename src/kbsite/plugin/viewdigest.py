@@ -26,11 +26,28 @@ class ViewDigest:
         # id() of a shared ref -> its repr; the refs live as long as the build's Views, which
         # holds every one, so an id is not reused while this memo is.
         self._refs: dict[int, str] = {}
+        self._keys: dict[int, Any] = {}  # id() of a shared ref -> what it stands for (viewdeps.py)
+        self._seen: set[Any] | None = None
 
     def text(self, obj: Any) -> str:
         out: list[str] = []
         self._walk(obj, out)
         return "".join(out)
+
+    def ref_text(self, ref: Any, key: Any) -> str:
+        """A shared ref's text, remembered as standing for ``key``."""
+        self._keys[id(ref)] = key
+        return self.text(ref)
+
+    def text_and_refs(self, obj: Any) -> tuple[str, frozenset[Any] | None]:
+        """``text(obj)`` and the keys of the shared refs in it (None: one of them has no key)."""
+        self._seen = set()
+        try:
+            text = self.text(obj)
+            seen = self._seen
+        finally:
+            self._seen = None
+        return text, (None if None in seen else frozenset(seen))
 
     def _walk(self, obj: Any, out: list[str]) -> None:
         if isinstance(obj, _PLAIN):
@@ -41,6 +58,8 @@ class ViewDigest:
             if text is None:
                 text = self._refs[key] = repr(obj)
             out.append(text)
+            if self._seen is not None:
+                self._seen.add(self._keys.get(key))
         elif isinstance(obj, (list, tuple)):
             out.append("[" if isinstance(obj, list) else "(")
             for item in obj:

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from kbsite.search import glossary as _glossary
+from kbsite.search.derived import Entry, IndexCache
 from kbsite.search.extract import split_sections
 from kbsite.search.segment import Segmenter, domain_words, fold
 from kbsite.search.shards import keys, split, utf16_len, worker_fold
-from kbsite.search.variants import pinyin, simplifier, t2s_table
+from kbsite.search.variants import pinyin, simplifier
 
 FORMAT = 2  # 2: the worker also reads the sharded shape (kbsite.search.shards)
 # What Material's page highlighter (``?h=`` after clicking a result) splits a query with.
@@ -103,44 +104,51 @@ class SearchIndexBuilder:
     """Collects pages during a build and writes the index at the end."""
 
     def __init__(self, segmenter: Segmenter | None = None,
-                 glossary: Iterable[_glossary.Group] | None = None) -> None:
-        """``glossary``: the groups of names to ship (default: kbsite's own glossary)."""
+                 glossary: Iterable[_glossary.Group] | None = None, cache: IndexCache | None = None) -> None:
+        """``glossary``: the groups of names to ship (default: kbsite's own glossary); ``cache``:
+        what earlier builds derived from pages that are still here (``mkdocs serve``)."""
         self.segmenter = segmenter or Segmenter()
         self.glossary = list(glossary) if glossary is not None else _glossary.shipped()
+        self.cache = cache or IndexCache()
         self.pages: list[SearchPage] = []
         self.names: list[str] = []
+        self._page_names: list[tuple[str, ...]] = []
 
     def add(self, page: SearchPage, names: Iterable[str] = ()) -> None:
         """Add a page; ``names`` are extra dictionary entries (topic and tag names)."""
+        own = (page.title, *page.aliases, *names)
         self.pages.append(page)
-        self.names.append(page.title)
-        self.names.extend(page.aliases)
-        self.names.extend(names)
+        self.names.extend(own)
+        self._page_names.append(own)
+
+    def _entries(self) -> tuple[list[Entry], list[Entry]]:
+        """Each page's derived data, from the cache where the page is the one seen last time."""
+        self.segmenter.start_build()
+        pages = ((page, [t for t in page.texts() if t], tuple(n for n in names if n))
+                 for page, names in zip(self.pages, self._page_names))
+        found = self.cache.entries(pages, self.segmenter)
+        self.segmenter.end_build()
+        return found
 
     def words(self, extra: Iterable[str] = ()) -> tuple[list[str], list[str]]:
         """The segmentation word list: domain words (sorted), then jieba's other words (sorted).
         ``extra``: more domain names (the glossary's)."""
         domain = domain_words([*self.names, *extra])
         corpus: set[str] = set()
-        self.segmenter.start_build()
-        for page in self.pages:  # one text per page: Han runs never cross the newlines
-            corpus.update(self.segmenter.words("\n".join(t for t in page.texts() if t)))
-        self.segmenter.end_build()
+        for entry in self._entries()[0]:  # one text per page: Han runs never cross the newlines
+            corpus.update(entry.words)
         return sorted(domain), sorted(corpus - domain)
 
     def data(self) -> dict[str, object]:
-        texts = [t for page in self.pages for t in page.texts() if t]
-        # Glossary names are 简体 mostly: 繁體 notes are matched against them in 简体.
-        notes = "\n".join([*texts, *self.names])
-        own = t2s_table([notes])
-        if any(c in own for c in set(notes)):
-            notes = simplifier(own)(notes)
-        groups = _glossary.relevant(self.glossary, [notes])
+        entries, new = self._entries()
+        # Each part is a union over pages (derived.py): only new pages are looked at.
+        groups = self.cache.relevant(self.glossary, entries, new)
         glossary_names = [name for group in groups for name in group]
-        t2s = t2s_table([*texts, *self.names, *glossary_names])
+        t2s = self.cache.t2s(entries, "\n".join(glossary_names))
         # The worker folds a query to 简体 before cutting it, so the word list is in 简体 too.
         simplify = simplifier(t2s)
-        domain_raw, corpus_raw = self.words(glossary_names)
+        domain_raw = domain_words([*self.names, *glossary_names])
+        corpus_raw = set().union(*(e.words for e in entries)) - domain_raw
         domain = sorted({simplify(w) for w in domain_raw})
         corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
         pages = sorted(self.pages, key=lambda p: p.location)

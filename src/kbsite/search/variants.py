@@ -39,6 +39,53 @@ def _opencc_tables() -> tuple[dict[str, str], dict[str, str]]:
     return read("TSCharacters.txt"), read("TSPhrases.txt")
 
 
+@lru_cache(maxsize=1)
+def _pairs() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, frozenset[str], frozenset[str]], ...]]:
+    """The pairs the worker can use, in OpenCC's order: characters (BMP, one for one) and the
+    phrases that differ from their characters one by one (乾燥 → 干燥, not 乾隆), each phrase with
+    the character sets of its two sides."""
+    chars, phrases = _opencc_tables()
+    one = tuple((t, s) for t, s in chars.items() if len(t) == len(s) == 1 and ord(t) < 0x10000 and ord(s) < 0x10000)
+    many = tuple((t, s, frozenset(t), frozenset(s)) for t, s in phrases.items()
+                 if len(t) == len(s) and "".join(chars.get(c, c) for c in t) != s
+                 and not any(ord(c) >= 0x10000 for c in t + s))
+    return one, many
+
+
+def phrases_in(text: str, seen: set[str] | frozenset[str]) -> frozenset[str]:
+    """The Traditional sides of the phrases that occur in ``text`` on either side (``seen``: its
+    characters). Phrases hold no newline, so for texts joined by newlines this is the union of
+    each text's phrases: it can be kept per page and merged."""
+    # A phrase can only occur if its characters do: most are skipped without a scan.
+    return frozenset(t for t, s, tc, sc in _pairs()[1]
+                     if (seen.issuperset(sc) and s in text) or (seen.issuperset(tc) and t in text))
+
+
+def table_from(seen: set[str] | frozenset[str], phrases: Iterable[str]) -> dict[str, str]:
+    """``t2s_table`` from its parts: the characters of the texts and the phrases found in them
+    (``phrases_in``), in the same order."""
+    one, many = _pairs()
+    found = set(phrases)
+    out = {t: s for t, s in one if s in seen or t in seen}
+    out.update((t, s) for t, s, _, _ in many if t in found)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _char_map() -> dict[str, str]:
+    return dict(_pairs()[0])
+
+
+def own_table(seen: set[str] | frozenset[str], phrases: Iterable[str]) -> dict[str, str]:
+    """The pairs that fold one text to 简体: those of its own Traditional characters (``seen``)
+    and its phrases (``phrases_in``). Looked up by character, not by walking OpenCC's table."""
+    chars = _char_map()
+    out = {c: chars[c] for c in seen if c in chars}
+    found = set(phrases)
+    out.update((t, s) for t, s, _, _ in _pairs()[1] if t in found)
+    return out
+
+
 def t2s_table(texts: Iterable[str]) -> dict[str, str]:
     """{Traditional: Simplified} for characters and phrases the notes can use.
 
@@ -46,24 +93,9 @@ def t2s_table(texts: Iterable[str]) -> dict[str, str]:
     Traditional side does (繁體 notes are found by a 简体 query). Only pairs of equal length in
     UTF-16 code units: the worker folds text in place, so its offsets keep pointing at the text.
     """
-    chars, phrases = _opencc_tables()
     corpus = "\n".join(texts)
     seen = set(corpus)
-    out: dict[str, str] = {}
-    for trad, simp in chars.items():
-        if (simp in seen or trad in seen) and len(trad) == len(simp) == 1 and ord(trad) < 0x10000 \
-                and ord(simp) < 0x10000:
-            out[trad] = simp
-    for trad, simp in phrases.items():
-        # Only where the phrase differs from its characters one by one (乾燥 → 干燥, not 乾隆).
-        if len(trad) != len(simp) or "".join(chars.get(c, c) for c in trad) == simp:
-            continue
-        if any(ord(c) >= 0x10000 for c in trad + simp):
-            continue
-        # A phrase can only occur if its characters do: most are skipped without a scan.
-        if (seen.issuperset(simp) and simp in corpus) or (seen.issuperset(trad) and trad in corpus):
-            out[trad] = simp
-    return out
+    return table_from(seen, phrases_in(corpus, seen))
 
 
 def simplifier(table: dict[str, str]) -> Callable[[str], str]:
@@ -80,7 +112,9 @@ def simplifier(table: dict[str, str]) -> Callable[[str], str]:
     return run
 
 
-@lru_cache(maxsize=4096)
+# Every title and alias of the site is asked for on each build (9,000 at 3,000 notes): a cache
+# smaller than that would miss on every call.
+@lru_cache(maxsize=1 << 16)
 def pinyin(name: str) -> str:
     """A name's syllables, space-separated, a character's other readings after ``|``
     (``监督微调`` → ``jian du wei diao|tiao``, ``KV 缓存`` → ``kv huan cun``); "" without Han.

@@ -1,0 +1,115 @@
+"""search: pure. What the index derives from each page, kept per page across ``mkdocs serve`` rebuilds.
+
+The index's global parts — the 繁→简 pairs, the glossary groups the notes mention, the word
+list — were computed over the whole site's text on every build (5.8 s of a 3,000-note rebuild
+after a one-line edit). Each of them is a union over pages:
+
+- 繁→简: the characters of all texts (a set) and the phrases that occur in some text (phrases
+  hold no newline, so none spans two texts);
+- glossary: the names that occur in some page's text (in 简体, folded; a name never matches
+  across two pages);
+- words: the words jieba finds in each page.
+
+So each page (a ``SearchPage`` with the extra names it was added with) keeps its characters,
+phrases, matchable text and words (``Entry``) for as long as the page object survives, which
+``plugin/search.py`` arranges for pages whose text did not change. For the glossary each name
+found remembers one page that has it (its witness): a rebuild looks for a name again only in
+new pages, or in every page when its witness is gone. The result is the same as computing it
+from scratch, which is what a clean build does with an empty cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from kbsite.search import glossary as _glossary
+from kbsite.search.segment import Segmenter
+from kbsite.search.variants import own_table, phrases_in, simplifier, table_from
+
+
+@dataclass(eq=False)
+class Entry:
+    """One page as the index's global parts see it."""
+
+    page: object  # the SearchPage, by identity
+    names: tuple[str, ...]  # its title, aliases and extra dictionary names
+    chars: str  # the distinct characters of its texts and names
+    phrases: frozenset[str]  # 繁→简 phrases (Traditional side) that occur in them
+    matchable: str  # texts and names in 简体, as glossary names are looked for (glossary.matchable)
+    words: tuple[str, ...]  # jieba's words of its texts
+
+
+def make_entry(page: object, texts: Sequence[str], names: tuple[str, ...], segmenter: Segmenter) -> Entry:
+    joined = "\n".join([*texts, *names])
+    seen = set(joined)
+    phrases = phrases_in(joined, seen)
+    # Glossary names are 简体 mostly: a 繁體 page is matched in 简体, with the pairs it needs.
+    own = own_table(seen, phrases)
+    simplified = simplifier(own)(joined) if own else joined
+    return Entry(page, names, "".join(seen), phrases, _glossary.matchable(simplified),
+                 segmenter.words("\n".join(texts)))
+
+
+class IndexCache:
+    """Across builds: each page's ``Entry`` and each glossary name's witness page."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, Entry] = {}  # id(page) -> entry; the entry holds the page
+        self._keys: list[tuple[str, int]] | None = None  # the glossary's names, as last looked for
+        self._witness: dict[str, Entry] = {}  # name -> an entry whose text has it
+        self.reused = self.made = 0
+
+    def entries(self, pages: Iterable[tuple[object, Sequence[str], tuple[str, ...]]],
+                segmenter: Segmenter) -> tuple[list[Entry], list[Entry]]:
+        """This build's entries (pages as ``(page, texts, names)``) and which of them are new."""
+        out: list[Entry] = []
+        new: list[Entry] = []
+        kept: dict[int, Entry] = {}
+        self.reused = self.made = 0
+        for page, texts, names in pages:
+            entry = self._entries.get(id(page))
+            if entry is None or entry.page is not page or entry.names != names:
+                entry = make_entry(page, texts, names, segmenter)
+                new.append(entry)
+                self.made += 1
+            else:
+                self.reused += 1
+            kept[id(page)] = entry
+            out.append(entry)
+        self._entries = kept
+        return out, new
+
+    def relevant(self, groups: list[_glossary.Group], entries: list[Entry], new: list[Entry]) -> list[_glossary.Group]:
+        """The groups with a name in some entry (``glossary.relevant`` over the entries' texts)."""
+        keys = _glossary.name_keys(groups)
+        alive = {id(e) for e in entries}
+        if keys != self._keys:  # first build, or another glossary: look for every name
+            self._keys, self._witness = keys, {}
+            corpus = "".join(e.matchable for e in entries)  # padded: no match across two
+            for name, _ in keys:
+                if name not in self._witness and name in corpus:
+                    self._witness[name] = next(e for e in entries if name in e.matchable)
+        else:
+            for name, _ in keys:
+                w = self._witness.get(name)
+                if w is not None and id(w) in alive:  # held here, so no other object has its id
+                    continue
+                # Gone or never found: a name not found before can only be in a new entry.
+                pool: Iterable[Entry] = entries if w is not None else new
+                found = next((e for e in pool if name in e.matchable), None)
+                if found is None:
+                    self._witness.pop(name, None)
+                else:
+                    self._witness[name] = found
+        hit = {i for name, i in keys if name in self._witness}
+        return [g for i, g in enumerate(groups) if i in hit]
+
+    def t2s(self, entries: list[Entry], more: str) -> dict[str, str]:
+        """``t2s_table`` of every entry's texts and names plus ``more`` (the glossary names)."""
+        seen = set("".join(e.chars for e in entries))
+        seen.update(more)
+        phrases: set[str] = set(phrases_in(more, set(more)))
+        for e in entries:
+            phrases |= e.phrases
+        return table_from(seen, phrases)

@@ -122,7 +122,7 @@ def test_sharded_search_under_a_sub_path_without_directory_urls(tmp_path: Path, 
     (project / "mkdocs.yml").write_text(yml, encoding="utf-8")
     root = tmp_path / "www"
     site = harness.build_kbsite(project, root / "kb")
-    assert (site / "search" / "g").is_dir()
+    assert (site / "search" / "d").is_dir() and (site / "search" / "k").is_dir()
     with harness.serve(root) as base:
         context = browser.new_context()  # type: ignore[attr-defined]
         fetched: list[str] = []
@@ -142,8 +142,9 @@ def test_sharded_search_under_a_sub_path_without_directory_urls(tmp_path: Path, 
                     "t => document.querySelector('.md-search-result__item h1')?.textContent.includes(t)", arg=title)
                 href = page.locator(".md-search-result__link").first.get_attribute("href") or ""
                 assert href.split("#")[0].split("?")[0].endswith(".html"), href
-            shards = [u for u in fetched if "/search/g/" in u or "/search/k/" in u]
+            shards = [u for u in fetched if "/search/d/" in u or "/search/k/" in u]
             assert shards and all(u.startswith(base + "kb/search/") for u in shards), fetched
+            assert any("/search/d/" in u for u in shards) and any("/search/p/" in u for u in fetched), fetched
             assert not failed, failed
         finally:
             context.close()

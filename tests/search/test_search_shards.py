@@ -103,7 +103,7 @@ def test_a_query_fetches_few_rows(site: Path, tmp_path: Path) -> None:
 def test_the_files_spread_chinese_and_carry_a_token(site: Path) -> None:
     entry = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
     docs = entry["docs"]
-    assert docs["kbsite"] == 3 and "pages" not in docs and len(docs["token"]) == 12
+    assert docs["kbsite"] == 2 and "pages" not in docs and len(docs["token"]) == 12
     assert len(docs["stats"]) == 2 * docs["n"]
     shards = [json.loads((site / "search" / "k" / f"{s}.json").read_text("utf-8")) for s in range(docs["shards"])]
     han = [sum(1 for k in s if "\u4e00" <= k[0] <= "\u9fff") for s in shards]

@@ -31,7 +31,7 @@ from kbsite.search.segment import Segmenter, domain_words, fold
 from kbsite.search.shards import page_postings, split, stats_code, utf16_len, worker_fold
 from kbsite.search.variants import pinyin, simplifier, t2s_table
 
-FORMAT = 2  # the one file; the sharded entry is kbsite.search.shards.FORMAT
+FORMAT = 2  # 2: the worker also reads the sharded shape (kbsite.search.shards)
 # What Material's page highlighter (``?h=`` after clicking a result) splits a query with.
 HIGHLIGHT_SEPARATOR = r"[\s\u200b\u3000\-、。，．？！；]+"
 

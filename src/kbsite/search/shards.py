@@ -35,7 +35,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-FORMAT = 3  # the entry's "kbsite": 3, postings and rows (2 was page groups and key shards)
 MAX_RUN = 16  # a Latin key's length: a longer term matches its first MAX_RUN characters
 SHARD_BYTES = 8_000  # a key shard's target size: a query fetches a few of them
 MIN_SHARDS, MAX_SHARDS = 8, 4096
@@ -113,7 +112,11 @@ def fnv1a(text: str) -> int:
 
 
 def shard_of(key: str, shards: int) -> int:
-    """A Latin run (not a ``*`` prefix key) by its first three characters, anything else whole."""
+    """A Latin run (not a ``*`` prefix key) by its first three characters; where the scripts
+    meet by the Han character (m剪 and 3剪 in one shard: a name before Han may end in any
+    version); anything else whole."""
+    if len(key) == 2 and bool(_CJK_RUN_RE.match(key[0])) != bool(_CJK_RUN_RE.match(key[1])):
+        return fnv1a((key[0] if _CJK_RUN_RE.match(key[0]) else key[1]) + "|") % shards
     if key.endswith("*") or _CJK_RUN_RE.match(key):
         return fnv1a(key) % shards
     return fnv1a(key[:4] if key[0] == "~" else key[:3]) % shards
@@ -235,7 +238,7 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
     for path in sorted(files):
         token.update(path.encode() + b"\0" + files[path])
     docs = dict(head["docs"])  # type: ignore[call-overload]
-    docs.update({"kbsite": FORMAT, "n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
+    docs.update({"n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
                  "shards": count, "pinyin": " ".join(sorted(by_start)), "token": token.hexdigest()})
     files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
     return files

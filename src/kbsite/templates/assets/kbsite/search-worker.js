@@ -183,7 +183,7 @@ function setup(docs) {
 // ranks those exactly, with the site-wide page count and document frequencies of phase 1.
 // TOP: how many pages phase 2 gets, per reading of the query; enough that the exact ranking of
 // them gives the one-file index's top results (tests/search/test_search_shards.py).
-const TOP = 40, TOP_PINYIN = 20
+const TOP = 25, TOP_PINYIN = 20
 const MAX_RUN = 16  // kbsite.search.shards.MAX_RUN
 const ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 const DIGIT = new Map([...ALPHA].map((c, i) => [c, i]))
@@ -205,8 +205,12 @@ function hash(s) {
 const CJK_START = new RegExp(`^[${CJK}]`, "u")
 const CJK_ONLY = new RegExp(`^[${CJK}]+$`, "u")
 
-// kbsite.search.shards.shard_of: a Latin run by its first three characters, else the whole key.
+// kbsite.search.shards.shard_of: a Latin run by its first three characters, a pair where the
+// scripts meet by its Han character, else the whole key.
 function shardOf(key) {
+  const cs = Array.from(key)
+  if (cs.length === 2 && CJK_START.test(cs[0]) !== CJK_START.test(cs[1]))
+    return hash((CJK_START.test(cs[0]) ? cs[0] : cs[1]) + "|") % db.shardCount
   const by = key.endsWith("*") || CJK_START.test(key) ? key : key.slice(0, key[0] === "~" ? 4 : 3)
   return hash(by) % db.shardCount
 }

@@ -47,6 +47,8 @@ def first_result(browser: object, site: Path, query: str, repeat: int) -> tuple[
     """Median seconds from typing to the first result; search bytes fetched (raw, gzip)."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a static host serves (GitHub Pages: HTTP/2)
+
         def log_message(self, *args: object) -> None:
             pass
 

@@ -167,7 +167,8 @@ function setup(docs) {
     // Sharded (kbsite.search.shards): rows come as queries need them.
     return { ...base, sharded: true, pages: [], n: docs.n, avgLength: docs.avg, stats: docs.stats,
              shardCount: docs.shards, token: docs.token, pinyinStarts: new Set((docs.pinyin || "").split(" ")),
-             files: new Map(), shards: new Map(), decoded: new Map(), byTerm: new Map(), rows: new Map(),
+             files: new Map(), shards: new Map(), decoded: new Map(), byTerm: new Map(), byForm: new Map(),
+             named: new Map(), rows: new Map(), pinyin: new Map(),
              missing: null, fetched: 0, df: termPages }
   }
   const pages = docs.pages.map(pageOf)
@@ -183,7 +184,7 @@ function setup(docs) {
 // ranks those exactly, with the site-wide page count and document frequencies of phase 1.
 // TOP: how many pages phase 2 gets, per reading of the query; enough that the exact ranking of
 // them gives the one-file index's top results (tests/search/test_search_shards.py).
-const TOP = 25, TOP_PINYIN = 20
+const TOP = 25, TOP_PINYIN = 20, FIRST = 8
 const MAX_RUN = 16  // kbsite.search.shards.MAX_RUN
 const ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 const DIGIT = new Map([...ALPHA].map((c, i) => [c, i]))
@@ -301,6 +302,16 @@ function latinPages(t, mark) {
 // The pages a way of writing a term can match (a superset: keys cannot say that the pairs of
 // 知识蒸馏 are next to each other).
 function formPages(f) {
+  const id = (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : "")
+  let out = db.byForm.get(id)
+  if (!out) {
+    out = formPagesOf(f)
+    if (!db.missing) db.byForm.set(id, out)
+  }
+  return out
+}
+
+function formPagesOf(f) {
   if (f.re) {
     // A phrase: a Latin token starts a word, or follows a Latin one glued to it (prefixtuning) or
     // as its version (llama3); Han tokens are anywhere. Letters and digits may be apart (p-3):
@@ -341,10 +352,11 @@ function formPages(f) {
 }
 
 function termPages(term) {
-  const id = (term.forms || [term]).map(f => (f.re ? "/" + f.re.source : f.t) + (f.latin ? "@" : "")).join("|")
+  if (!term.forms) return formPages(term)
+  const id = term.forms.map(f => (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : "")).join("|")
   let out = db.byTerm.get(id)
   if (!out) {
-    out = either((term.forms || [term]).map(formPages))
+    out = either(term.forms.map(formPages))
     if (!db.missing) db.byTerm.set(id, out)
   }
   return out
@@ -357,19 +369,44 @@ function namesInside(query) {
   const out = new Map(), tokens = query.tokens
   const chars = tokens.map(t => Array.from(t))
   const han = tokens.map(t => !LATIN_START.test(t))
+  const note = (pages, length) => {
+    if (length < 2 || length >= query.key.length) return
+    for (const [id, p] of pages) {
+      let v = 0
+      for (const n of [p.f & 1 ? p.tl : 0, p.f & 2 ? p.al : 0]) if (n % 32 === length) v = Math.max(v, n >= 32 ? 0.8 * length : length)
+      if (v > (out.get(id) || 0)) out.set(id, v)
+    }
+  }
   let spans = 0
-  for (let i = 0; i < tokens.length; i++) for (let a = 0; a < (han[i] ? chars[i].length : 1); a++)
-    for (let j = i; j < tokens.length; j++) for (let b = j === i ? a + 1 : 1; b <= chars[j].length; b++) {
-      if (++spans > 80) return out
-      const part = tokens.slice(i, j + 1).map((t, k) => Array.from(t).slice(k === 0 ? a : 0, i + k === j ? b : undefined).join(""))
-      const length = part.join("").length
-      if (length < 2 || length >= query.key.length) continue
-      for (const [id, p] of tokenPages(part)) {
-        let v = 0
-        for (const n of [p.f & 1 ? p.tl : 0, p.f & 2 ? p.al : 0]) if (n % 32 === length) v = Math.max(v, n >= 32 ? 0.8 * length : length)
-        if (v > (out.get(id) || 0)) out.set(id, v)
+  for (let i = 0; i < tokens.length; i++) for (let a = 0; a < (han[i] ? chars[i].length : 1); a++) {
+    // Within a Han token: one pair more at a time, over the pages with it in a name.
+    if (han[i] && CJK_ONLY.test(tokens[i])) {
+      let pages = null
+      for (let b = a + 2; b <= chars[i].length; b++) {
+        const pair = namedPostings(chars[i][b - 2] + chars[i][b - 1])
+        pages = pages ? both(pages, pair) : pair
+        if (!pages.size && !db.missing) break
+        note(pages, b - a)
       }
     }
+    for (let j = i + 1; j < tokens.length; j++) for (let b = 1; b <= chars[j].length; b++) {
+      if (++spans > 60) return out
+      const part = tokens.slice(i, j + 1).map((t, k) => chars[i + k].slice(k === 0 ? a : 0, i + k === j ? b : undefined).join(""))
+      note(tokenPages(part), part.join("").length)
+    }
+    if (!han[i]) note(tokenPages([tokens[i]]), tokens[i].length)
+  }
+  return out
+}
+
+// A key's postings in titles and aliases only.
+function namedPostings(key) {
+  let out = db.named.get(key)
+  if (!out) {
+    out = new Map()
+    for (const [id, p] of postings(key)) if (p.f & 3) out.set(id, p)
+    if (!db.missing) db.named.set(key, out)
+  }
   return out
 }
 
@@ -447,33 +484,48 @@ function estimate(query) {
 // Phase 1: load the key shards the query's terms need and pick the pages to rank exactly (and,
 // for a query that could be pinyin, the names it spells best); phase 2: fetch their rows. After
 // this db.pages holds them, and rank takes each term's document frequency from the postings.
-async function prepare(raw) {
+async function prepare(raw, post) {
   db.missing = new Set()
   hitsOf(raw, estimate)
   const wanted = [...db.missing]
   db.missing = null
   await Promise.all(wanted.map(async s => db.shards.set(s, await fetchFile(`search/k/${s}.json`))))
-  const chosen = new Set()
+  // Each reading's TOP, best first (a page's best place in any reading).
+  const place = new Map()
   for (const list of hitsOf(raw, estimate).lists)
-    list.sort((a, b) => b.score - a.score || a.page - b.page).slice(0, TOP).forEach(h => chosen.add(h.page))
+    list.sort((a, b) => b.score - a.score || a.page - b.page).slice(0, TOP)
+      .forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
+  const chosen = new Set([...place].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([id]) => id))
   const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
   if (PINYIN_QUERY.test(q) && db.pinyinStarts.has(q.slice(0, 2))) {
-    const entries = await fetchFile(`search/p/${q.slice(0, 2)}.json`)
+    const start = q.slice(0, 2)
+    if (!db.pinyin.has(start)) {
+      const entries = await fetchFile(`search/p/${start}.json`)
+      db.pinyin.set(start, entries.map(([id, py]) => [id, py.map(p => p ? pinyinOf(p) : null)]))
+    }
     const scored = []
-    for (const [id, py] of entries) {
+    for (const [id, pys] of db.pinyin.get(start)) {
       let best = 0
-      py.forEach((p, j) => { if (p) best = Math.max(best, pinyinScore(q, pinyinOf(p)) * (j ? 0.95 : 1)) })
+      pys.forEach((p, j) => { if (p) best = Math.max(best, pinyinScore(q, p) * (j ? 0.95 : 1)) })
       if (best > 0) scored.push([best * pageStats(id).prior, id])
     }
     scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, TOP_PINYIN).forEach(([, id]) => chosen.add(id))
   }
-  const ids = [...chosen].sort((a, b) => a - b)
-  await Promise.all(ids.filter(id => !db.rows.has(id)).map(async id => {
+  // The best FIRST first: with post, their exact ranking is shown while the others load.
+  const order = [...chosen]
+  const rows = ids => Promise.all(ids.filter(id => !db.rows.has(id)).map(async id => {
     const row = await fetchFile(`search/d/${id}.json`)
     db.rows.set(id, pageOf(row, id))
   }))
-  db.pages = ids.map(id => db.rows.get(id))
-  db.fetched = ids.length
+  const show = ids => { db.pages = [...ids].sort((a, b) => a - b).map(id => db.rows.get(id)) }
+  if (post && order.length > FIRST && order.slice(0, FIRST).some(id => !db.rows.has(id))) {
+    await rows(order.slice(0, FIRST))
+    show(order.slice(0, FIRST))
+    post(answer(raw))
+  }
+  await rows(order)
+  show(order)
+  db.fetched = order.length
 }
 
 // Derived on first use, so that setup stays a single pass over the text.
@@ -1093,8 +1145,9 @@ function answer(raw) {
   }
 }
 
-// A message's reply; for a sharded index a query's reply is a promise (its files load first).
-function handler(message) {
+// A message's reply; for a sharded index a query's reply is a promise (its files load first),
+// and post, if given, gets an earlier reply from the best pages while the others load.
+function handler(message, post) {
   switch (message.type) {
     case SETUP:
       db = setup(message.data.docs)
@@ -1102,7 +1155,7 @@ function handler(message) {
     case QUERY:
       if (db && db.sharded) {
         const raw = message.data
-        return prepare(raw).then(() => answer(raw), err => {
+        return prepare(raw, post).then(() => answer(raw), err => {
           console.warn(`kbsite search: could not load the index for: ${raw}`, err)
           return { type: RESULT, data: { items: [] } }
         })
@@ -1132,7 +1185,7 @@ if (typeof module !== "undefined" && module.exports) {
     const seq = query ? ++latest : latest
     if (query) self.kbsiteBusy++
     try {
-      const reply = await handler(ev.data)
+      const reply = await handler(ev.data, early => { if (seq === latest) postMessage(early) })
       if (reply.type === RESULT && seq !== latest) return
       postMessage(reply)
     } finally {

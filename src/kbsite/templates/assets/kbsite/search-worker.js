@@ -169,7 +169,7 @@ function setup(docs) {
              shardCount: docs.shards, token: docs.token, pinyinStarts: new Set((docs.pinyin || "").split(" ")),
              files: new Map(), shards: new Map(), decoded: new Map(), byTerm: new Map(), byForm: new Map(),
              named: new Map(), rows: new Map(), pinyin: new Map(),
-             missing: null, fetched: 0, df: termPages }
+             missing: null, misses: 0, fetched: 0, df: termPages, ...statsOf(docs) }
   }
   const pages = docs.pages.map(pageOf)
   const bodyChars = pages.reduce((n, p) => n + p.length, 0)
@@ -221,32 +221,57 @@ function fetchFile(path) {
   return db.files.get(path)
 }
 
-// A key's postings: page → {c: body count, f: fields (1 title, 2 alias, 4 tags, 8 heading),
-// tl, al: the length of the shortest title, alias holding it (see shorter)}. While db.missing is a set
-// (collecting), a key whose shard is not loaded yet is noted there and has none.
+// A key's postings: page → its posting packed in a number: the body count (C), fields (F: 1
+// title, 2 alias, 4 tags, 8 heading), the length of the shortest title (TL) and alias (AL)
+// holding it (see shorter). While db.missing is a set (collecting), a key whose shard is not
+// loaded yet is noted there and has none.
+const C = p => p & 63, F = p => (p >> 6) & 15, TL = p => (p >> 10) & 63, AL = p => (p >> 16) & 63
+const pack = (c, f, tl, al) => c | f << 6 | tl << 10 | al << 16
+const CODES = new Int8Array(128).fill(-1)
+for (let i = 0; i < ALPHA.length; i++) CODES[ALPHA.charCodeAt(i)] = i
+
 function postings(key) {
   const s = shardOf(key)
   const shard = db.shards.get(s)
-  if (!shard) { if (db.missing) db.missing.add(s); return new Map() }
+  if (!shard) { miss(s); return new Map() }
   let out = db.decoded.get(key)
   if (out) return out
   out = new Map()
   const code = shard[key] || ""
   let at = 0, page = -1
+  const next = () => CODES[code.charCodeAt(at++)]
   while (at < code.length) {
-    let v = 0, shift = 0, d
-    while ((d = DIGIT.get(code[at++])) >= 32) { v += (d - 32) * 2 ** shift; shift += 5 }
-    v += d * 2 ** shift
+    let v = 0, shift = 1, d
+    while ((d = next()) >= 32) { v += (d - 32) * shift; shift *= 32 }
+    v += d * shift
     page += Math.floor(v / 2)
-    const p = { c: DIGIT.get(code[at++]), f: 0, tl: 0, al: 0 }
+    const c = next()
+    let f = 0, tl = 0, al = 0
     if (v % 2) {
-      p.f = DIGIT.get(code[at++])
-      if (p.f & 1) p.tl = DIGIT.get(code[at++])
-      if (p.f & 2) p.al = DIGIT.get(code[at++])
+      f = next()
+      if (f & 1) tl = next()
+      if (f & 2) al = next()
     }
-    out.set(page, p)
+    out.set(page, pack(c, f, tl, al))
   }
   db.decoded.set(key, out)
+  return out
+}
+
+// A shard not loaded yet: noted while collecting (db.missing); what was worked out without it
+// is not cached (cached).
+function miss(s) {
+  db.misses++
+  if (db.missing) db.missing.add(s)
+}
+
+function cached(cache, id, make) {
+  let out = cache.get(id)
+  if (!out) {
+    const misses = db.misses
+    out = make()
+    if (db.misses === misses) cache.set(id, out)
+  }
   return out
 }
 
@@ -255,8 +280,10 @@ function both(a, b) {
   const [small, big] = a.size <= b.size ? [a, b] : [b, a]
   for (const [id, p] of small) {
     const q = big.get(id)
-    if (q) out.set(id, { c: Math.min(p.c, q.c), f: p.f & q.f, tl: shorter(p.tl, q.tl) === p.tl ? q.tl : p.tl,
-                         al: shorter(p.al, q.al) === p.al ? q.al : p.al })
+    // In no one field together: not there (a term is in one field).
+    if (q !== undefined && (Math.min(C(p), C(q)) || F(p) & F(q)))
+      out.set(id, pack(Math.min(C(p), C(q)), F(p) & F(q), shorter(TL(p), TL(q)) === TL(p) ? TL(q) : TL(p),
+                       shorter(AL(p), AL(q)) === AL(p) ? AL(q) : AL(p)))
   }
   return out
 }
@@ -271,7 +298,7 @@ function either(maps) {
   const out = new Map()
   for (const m of maps) for (const [id, p] of m) {
     const q = out.get(id)
-    out.set(id, q ? { c: Math.min(63, p.c + q.c), f: p.f | q.f, tl: shorter(p.tl, q.tl), al: shorter(p.al, q.al) } : p)
+    out.set(id, q === undefined ? p : pack(Math.min(63, C(p) + C(q)), F(p) | F(q), shorter(TL(p), TL(q)), shorter(AL(p), AL(q))))
   }
   return out
 }
@@ -294,7 +321,7 @@ function latinPages(t, mark) {
   if (t.length < 3) return postings(mark + t + "*")
   const s = shardOf(mark + t)
   const shard = db.shards.get(s)
-  if (!shard) { if (db.missing) db.missing.add(s); return new Map() }
+  if (!shard) { miss(s); return new Map() }
   const keys = Object.keys(shard).filter(k => k.startsWith(mark + t) && !k.endsWith("*"))
   return either(keys.map(postings).concat([new Map()]))
 }
@@ -302,13 +329,7 @@ function latinPages(t, mark) {
 // The pages a way of writing a term can match (a superset: keys cannot say that the pairs of
 // 知识蒸馏 are next to each other).
 function formPages(f) {
-  const id = (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : "")
-  let out = db.byForm.get(id)
-  if (!out) {
-    out = formPagesOf(f)
-    if (!db.missing) db.byForm.set(id, out)
-  }
-  return out
+  return cached(db.byForm, (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : ""), () => formPagesOf(f))
 }
 
 function formPagesOf(f) {
@@ -354,12 +375,7 @@ function formPagesOf(f) {
 function termPages(term) {
   if (!term.forms) return formPages(term)
   const id = term.forms.map(f => (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : "")).join("|")
-  let out = db.byTerm.get(id)
-  if (!out) {
-    out = either(term.forms.map(formPages))
-    if (!db.missing) db.byTerm.set(id, out)
-  }
-  return out
+  return cached(db.byTerm, id, () => either(term.forms.map(formPages)))
 }
 
 // Pages named by a part of the query (nameBonusOf: q.includes(key)): page → the longest such
@@ -373,7 +389,7 @@ function namesInside(query) {
     if (length < 2 || length >= query.key.length) return
     for (const [id, p] of pages) {
       let v = 0
-      for (const n of [p.f & 1 ? p.tl : 0, p.f & 2 ? p.al : 0]) if (n % 32 === length) v = Math.max(v, n >= 32 ? 0.8 * length : length)
+      for (const n of [F(p) & 1 ? TL(p) : 0, F(p) & 2 ? AL(p) : 0]) if (n % 32 === length) v = Math.max(v, n >= 32 ? 0.8 * length : length)
       if (v > (out.get(id) || 0)) out.set(id, v)
     }
   }
@@ -401,13 +417,11 @@ function namesInside(query) {
 
 // A key's postings in titles and aliases only.
 function namedPostings(key) {
-  let out = db.named.get(key)
-  if (!out) {
-    out = new Map()
-    for (const [id, p] of postings(key)) if (p.f & 3) out.set(id, p)
-    if (!db.missing) db.named.set(key, out)
-  }
-  return out
+  return cached(db.named, key, () => {
+    const out = new Map()
+    for (const [id, p] of postings(key)) if (F(p) & 3) out.set(id, p)
+    return out
+  })
 }
 
 // The pages where all the query's tokens occur (a superset), for its phrase and its name.
@@ -416,15 +430,20 @@ function tokenPages(tokens) {
   return formPages(tokens.length > 1 ? { t: tokens.join(" "), re: true } : termOf(tokens[0]))
 }
 
-function pageStats(id) {
-  const b = DIGIT.get(db.stats[2 * id]), links = DIGIT.get(db.stats[2 * id + 1])
-  return { length: LENGTH_BASE ** b - 1, prior: 1 + 0.08 * Math.log2(1 + links) }
+// Each page's body length and prior (pageOf), from the entry's two characters a page.
+function statsOf(docs) {
+  const lengths = new Float64Array(docs.n), priors = new Float64Array(docs.n)
+  for (let id = 0; id < docs.n; id++) {
+    lengths[id] = LENGTH_BASE ** DIGIT.get(docs.stats[2 * id]) - 1
+    priors[id] = 1 + 0.08 * Math.log2(1 + DIGIT.get(docs.stats[2 * id + 1]))
+  }
+  return { lengths, priors }
 }
 const LENGTH_BASE = 1.2  // kbsite.search.shards.LENGTH_BASE
 
 // rank's estimate from postings, for a page its keys say it may hold: each field a term's keys
 // all occur in counts as if the term were there, in full; a name's share is guessed from its
-// length. Returns [{page: id, score, live}].
+// length. Returns the best TOP as [{page: id, score, live}], best first.
 function estimate(query) {
   if (!query.terms.length) return []
   // The pages holding all the query's tokens: where its phrase and its name may be.
@@ -437,48 +456,57 @@ function estimate(query) {
   if (!live.length) return []
   const total = live.reduce((a, t) => a + t.idf, 0)
   const looks = live.map(termPages)
+  if (db.missing) return []  // collecting: the shards are known now
   const ids = new Set()
   for (const m of looks) for (const id of m.keys()) ids.add(id)
   const qlen = query.key.length
-  const hits = []
+  const tlens = live.map(term => term.t.replace(/ /g, "").length)
+  const scores = [], pages = []
   for (const id of ids) {
-    const { length, prior } = pageStats(id)
+    const length = db.lengths[id]
     let score = 0, covered = 0, all = 31
-    live.forEach((term, i) => {
+    for (let i = 0; i < live.length; i++) {
       const p = looks[i].get(id)
-      if (!p) { all = 0; return }
+      if (p === undefined) { all = 0; continue }
+      const f = F(p), c = C(p)
+      const term = live[i]
       const named = term.mod ? MODIFIER : 1
-      const tlen = term.t.replace(/ /g, "").length
       let s = 0
-      if (p.f & 1) s = W.title * named * (0.5 + 0.5 * Math.min(1, tlen / Math.max(1, p.tl % 32)))
-      if (p.f & 2) s = Math.max(s, W.alias * named * (0.5 + 0.5 * Math.min(1, tlen / Math.max(1, p.al % 32))))
-      if (p.f & 4) s += W.meta
-      if (p.f & 8) s += W.heading
-      s += W.body * bm25(Math.min(p.c, 50), length)
-      all &= (p.f & 15) | (p.c ? 16 : 0)
+      if (f & 1) s = W.title * named * (0.5 + 0.5 * Math.min(1, tlens[i] / Math.max(1, TL(p) % 32)))
+      if (f & 2) s = Math.max(s, W.alias * named * (0.5 + 0.5 * Math.min(1, tlens[i] / Math.max(1, AL(p) % 32))))
+      if (f & 4) s += W.meta
+      if (f & 8) s += W.heading
+      s += W.body * bm25(Math.min(c, 50), length)
+      all &= f | (c ? 16 : 0)
       if (s > 0) { score += term.idf * s * (1 + SATURATE) / (s + SATURATE); covered += term.idf }
-    })
+    }
     if (!covered) continue
     const coverage = covered / total
     let structure = 0
     if (live.length >= 2) {
       structure = all & 1 ? TOGETHER.title : all & 2 ? TOGETHER.alias : all & 8 ? TOGETHER.heading
         : all & 4 ? TOGETHER.meta : all & 16 ? TOGETHER.body * Math.min(1, bm25(1, length)) : 0
-      const p = query.phrase && coverage >= 0.5 ? whole.get(id) : null
-      if (p) structure = Math.max(structure, p.f & 1 ? PHRASE.title : p.f & 2 ? PHRASE.alias : p.f & 8 ? PHRASE.heading
-        : p.f & 4 ? PHRASE.meta : PHRASE.body * Math.min(1, bm25(Math.max(1, p.c), length)))
+      const p = query.phrase && coverage >= 0.5 ? whole.get(id) : undefined
+      if (p !== undefined) {
+        const f = F(p)
+        structure = Math.max(structure, f & 1 ? PHRASE.title : f & 2 ? PHRASE.alias : f & 8 ? PHRASE.heading
+          : f & 4 ? PHRASE.meta : PHRASE.body * Math.min(1, bm25(Math.max(1, C(p)), length)))
+      }
     }
     let bonus = (inside.get(id) || 0) * 30 / qlen * (0.5 + 0.5 * coverage)
     for (const [weight, m] of names) {
       const p = m.get(id)
-      if (!p) continue
-      for (const n of [p.f & 1 ? p.tl : 0, p.f & 2 ? p.al : 0]) {
+      if (p === undefined) continue
+      for (const n of [F(p) & 1 ? TL(p) : 0, F(p) & 2 ? AL(p) : 0]) {
         if (n) bonus = Math.max(bonus, weight * (n >= 32 ? 0.8 : 1) * (n % 32 <= qlen ? 200 : 40 * qlen / (n % 32)))
       }
     }
-    hits.push({ page: id, score: ((score + structure * total) * coverage * coverage + bonus) * prior, live })
+    scores.push(((score + structure * total) * coverage * coverage + bonus) * db.priors[id])
+    pages.push(id)
   }
-  return hits
+  // Only the best TOP are wanted (prepare): best first, then in page order.
+  const order = Array.from(pages.keys()).sort((x, y) => scores[y] - scores[x] || pages[x] - pages[y])
+  return order.slice(0, TOP).map(k => ({ page: pages[k], score: scores[k], live }))
 }
 
 // Phase 1: load the key shards the query's terms need and pick the pages to rank exactly (and,
@@ -493,8 +521,7 @@ async function prepare(raw, post) {
   // Each reading's TOP, best first (a page's best place in any reading).
   const place = new Map()
   for (const list of hitsOf(raw, estimate).lists)
-    list.sort((a, b) => b.score - a.score || a.page - b.page).slice(0, TOP)
-      .forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
+    list.forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
   const chosen = new Set([...place].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([id]) => id))
   const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
   if (PINYIN_QUERY.test(q) && db.pinyinStarts.has(q.slice(0, 2))) {
@@ -507,7 +534,7 @@ async function prepare(raw, post) {
     for (const [id, pys] of db.pinyin.get(start)) {
       let best = 0
       pys.forEach((p, j) => { if (p) best = Math.max(best, pinyinScore(q, p) * (j ? 0.95 : 1)) })
-      if (best > 0) scored.push([best * pageStats(id).prior, id])
+      if (best > 0) scored.push([best * db.priors[id], id])
     }
     scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, TOP_PINYIN).forEach(([, id]) => chosen.add(id))
   }

@@ -15,7 +15,7 @@ import search_harness as harness
 from kbtest import MKDOCS_YML
 
 from kbsite.plugin.search import WORKER_FILE
-from kbsite.search.shards import fnv1a, key_counts, pinyin_starts, read_index, worker_fold
+from kbsite.search.shards import fnv1a, key_counts, pinyin_starts, read_index, shard_of, worker_fold
 
 NODE = shutil.which("node")
 TOP = 5
@@ -104,6 +104,11 @@ def test_the_files_spread_chinese_and_carry_a_token(site: Path) -> None:
     entry = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
     docs = entry["docs"]
     assert docs["kbsite"] == 2 and "pages" not in docs and len(docs["token"]) == 12
+    # The word list is in the key shards, by first character, beside that character's key.
+    assert "words" not in docs and docs["maxword"] >= 4
+    n = docs["shards"]
+    listed = json.loads((site / "search" / "k" / f"{shard_of('=知', n)}.json").read_text("utf-8"))
+    assert shard_of("=知", n) == shard_of("知", n) and "知识蒸馏" in listed["=知"].split("|")[0].split()
     assert len(docs["stats"]) == 2 * docs["n"]
     shards = [json.loads((site / "search" / "k" / f"{s}.json").read_text("utf-8")) for s in range(docs["shards"])]
     han = [sum(1 for k in s if "\u4e00" <= k[0] <= "\u9fff") for s in shards]

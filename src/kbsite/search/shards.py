@@ -4,16 +4,18 @@ Files (site paths; every URL the worker asks for carries ``?v=<token>``, a diges
 them, so a browser never mixes two builds, while a file whose bytes did not change is not
 rewritten under ``mkdocs serve``):
 
-- ``search/search_index.json``, the *entry* Material's UI fetches: the word list, glossary and
-  繁→简 pairs (as in the one file), the page count, average length, ``stats`` (two characters
-  a page: its body length on a log scale and its link count) and the number of key shards.
+- ``search/search_index.json``, the *entry* Material's UI fetches: the glossary and 繁→简 pairs
+  (as in the one file), the page count, average length, ``stats`` (two characters a page: its
+  body length on a log scale and its link count) and the number of key shards.
 - ``search/k/<i>.json``, the *key shards*: ``{key: postings}``. A key is a Han (kana, hangul)
   character or pair of neighbouring characters, or a Latin run where a term may start (a word
   start; ``~`` + the run for a version right after a letter, llama3 → ``~3``), cut at
   ``MAX_RUN`` characters, or the first one or two characters of such a run + ``*`` (every
   run they start, for a term that short). Shard: a hash of the key (a Latin run: of its first
   three characters, so a term finds every run it starts in one shard): Chinese spreads evenly
-  over the shards, not by first character (Pagefind #1211).
+  over the shards, not by first character (Pagefind #1211). ``=`` + a Han character: the
+  segmentation words starting with it, in that character's shard (a query fetches the shards
+  of its characters anyway).
 - A key's postings, one string: per page that holds it, in page order, a varint of the gap
   (times 2, plus 1 if field flags follow), the body count (capped at 63), then, if flagged,
   the fields (title, alias, tags/metadata, heading) and the length of the shortest title or
@@ -115,6 +117,8 @@ def shard_of(key: str, shards: int) -> int:
     """A Latin run (not a ``*`` prefix key) by its first three characters; where the scripts
     meet by the Han character (m剪 and 3剪 in one shard: a name before Han may end in any
     version); anything else whole."""
+    if key[0] == "=":  # words starting with a character: in that character's shard
+        return fnv1a(key[1:]) % shards
     if len(key) == 2 and bool(_CJK_RUN_RE.match(key[0])) != bool(_CJK_RUN_RE.match(key[1])):
         return fnv1a((key[0] if _CJK_RUN_RE.match(key[0]) else key[1]) + "|") % shards
     if key.endswith("*") or _CJK_RUN_RE.match(key):
@@ -219,6 +223,8 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
                 lists[k] += (gaps[v] if v < 2048 else _varint(v), code)
             last[k] = i
     encoded = {k: "".join(v) for k, v in lists.items()}
+    docs = dict(head["docs"])  # type: ignore[call-overload]
+    encoded.update(_word_keys(str(docs.pop("words", "")), int(docs.pop("domain", 0))))
     size = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
     count = 2 ** math.ceil(math.log2(max(1, size / SHARD_BYTES)))
     count = max(MIN_SHARDS, min(MAX_SHARDS, count))
@@ -237,11 +243,21 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
     token = hashlib.blake2b(digest_size=6)
     for path in sorted(files):
         token.update(path.encode() + b"\0" + files[path])
-    docs = dict(head["docs"])  # type: ignore[call-overload]
-    docs.update({"n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
+    words = [w for w in str(head["docs"].get("words", "")).split(" ") if w]  # type: ignore[attr-defined]
+    docs.update({"maxword": max(map(len, words), default=1), "n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
                  "shards": count, "pinyin": " ".join(sorted(by_start)), "token": token.hexdigest()})
     files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
     return files
+
+
+def _word_keys(words: str, domain: int) -> dict[str, str]:
+    """The segmentation word list by first character: ``=知`` → its domain words, ``|``, the
+    others (words of other scripts are never looked up: the worker cuts Han runs only)."""
+    by_char: dict[str, tuple[list[str], list[str]]] = {}
+    for i, w in enumerate(words.split(" ") if words else []):
+        if w and _CJK_RUN_RE.match(w[0]):
+            by_char.setdefault(w[0], ([], []))[0 if i < domain else 1].append(w)
+    return {"=" + c: " ".join(d) + "|" + " ".join(o) for c, (d, o) in by_char.items()}
 
 
 def read_index(site: Path) -> tuple[dict[str, object], str]:
@@ -257,9 +273,19 @@ def read_index(site: Path) -> tuple[dict[str, object], str]:
             text = (root / "d" / f"{i}.json").read_text(encoding="utf-8")
             raw.append(text)
             pages.append(json.loads(text))
-        raw += [(root / "k" / f"{s}.json").read_text(encoding="utf-8") for s in range(docs["shards"])]
+        shards = [(root / "k" / f"{s}.json").read_text(encoding="utf-8") for s in range(docs["shards"])]
+        raw += shards
+        domain: list[str] = []
+        other: list[str] = []
+        for text in shards:
+            for k, v in json.loads(text).items():
+                if k[0] == "=":
+                    d, o = v.split("|")
+                    domain += d.split()
+                    other += o.split()
+        docs = {**docs, "words": " ".join(sorted(domain) + sorted(other)), "domain": len(domain)}
         raw += [(root / "p" / f"{c}.json").read_text(encoding="utf-8") for c in docs["pinyin"].split()]
-        drop = ("n", "avg", "stats", "shards", "pinyin", "token")
+        drop = ("n", "avg", "stats", "shards", "pinyin", "token", "maxword")
         docs = {k: v for k, v in docs.items() if k not in drop}
         index = {**index, "docs": {**docs, "pages": pages}}
     return index, "\n".join(raw)

@@ -165,7 +165,8 @@ function setup(docs) {
   const base = { words, maxLen, glossary, groups }
   if (docs.shards) {
     // Sharded (kbsite.search.shards): rows come as queries need them.
-    return { ...base, sharded: true, pages: [], n: docs.n, avgLength: docs.avg, stats: docs.stats,
+    // The word list comes with the key shards: the words starting with a character, in its shard.
+    return { ...base, maxLen: docs.maxword || 1, wordChars: new Set(), sharded: true, pages: [], n: docs.n, avgLength: docs.avg, stats: docs.stats,
              shardCount: docs.shards, token: docs.token, pinyinStarts: new Set((docs.pinyin || "").split(" ")),
              files: new Map(), shards: new Map(), decoded: new Map(), byTerm: new Map(), byForm: new Map(),
              named: new Map(), rows: new Map(), pinyin: new Map(),
@@ -205,15 +206,21 @@ function hash(s) {
 
 const CJK_START = new RegExp(`^[${CJK}]`, "u")
 const CJK_ONLY = new RegExp(`^[${CJK}]+$`, "u")
+const HAN_RUNS = new RegExp(`[${HAN}]+`, "gu")
 
 // kbsite.search.shards.shard_of: a Latin run by its first three characters, a pair where the
 // scripts meet by its Han character, else the whole key.
 function shardOf(key) {
+  if (key[0] === "=") return hash(key.slice(1)) % db.shardCount  // words starting with a character
   const cs = Array.from(key)
   if (cs.length === 2 && CJK_START.test(cs[0]) !== CJK_START.test(cs[1]))
     return hash((CJK_START.test(cs[0]) ? cs[0] : cs[1]) + "|") % db.shardCount
   const by = key.endsWith("*") || CJK_START.test(key) ? key : key.slice(0, key[0] === "~" ? 4 : 3)
   return hash(by) % db.shardCount
+}
+
+function loadShards(list) {
+  return Promise.all(list.filter(s => !db.shards.has(s)).map(async s => db.shards.set(s, await fetchFile(`search/k/${s}.json`))))
 }
 
 function fetchFile(path) {
@@ -513,11 +520,27 @@ function estimate(query) {
 // for a query that could be pinyin, the names it spells best); phase 2: fetch their rows. After
 // this db.pages holds them, and rank takes each term's document frequency from the postings.
 async function prepare(raw, post) {
+  // The shards of the query's Han characters and pairs first: they hold its words (for
+  // cutting it into terms) and most of its keys.
+  const han = simp(raw.normalize("NFKC").toLowerCase()).match(HAN_RUNS) || []
+  const first = new Set()
+  for (const run of han) {
+    const chars = Array.from(run)
+    chars.forEach((c, i) => { first.add(shardOf(c)); if (i) first.add(shardOf(chars[i - 1] + c)) })
+  }
+  await loadShards([...first])
+  for (const run of han) for (const c of run) {
+    if (db.wordChars.has(c)) continue
+    db.wordChars.add(c)
+    const list = db.shards.get(shardOf(c))["=" + c]
+    if (!list) continue
+    list.split("|").forEach((part, kind) => part.split(" ").forEach(w => { if (w) db.words.set(w, kind + 1) }))
+  }
   db.missing = new Set()
   hitsOf(raw, estimate)
   const wanted = [...db.missing]
   db.missing = null
-  await Promise.all(wanted.map(async s => db.shards.set(s, await fetchFile(`search/k/${s}.json`))))
+  await loadShards(wanted)
   // Each reading's TOP, best first (a page's best place in any reading).
   const place = new Map()
   for (const list of hitsOf(raw, estimate).lists)

@@ -188,7 +188,7 @@ class SearchIndexBuilder:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _page_postings(page: SearchPage, simplify: Callable[[str], str]) -> dict[str, str]:
+def _page_postings(page: SearchPage, simplify: Callable[[str], str]) -> str:
     def f(text: str) -> str:
         return worker_fold(text, simplify)
 

@@ -55,6 +55,7 @@ _WORD_START_RE = re.compile(f"(?<![{_WORD}])(?=({_RUN}))")  # overlapping: 3.1 s
 # letter, or v + digit after a letter.
 _VERSION_RE = re.compile(f"(?<=[{_WORD}])(?<![0-9])(?=((?=[0-9]|v[0-9]){_RUN}))")
 _VERSION_IN_NAME_RE = re.compile("([a-z\u00c0-\u04ff])[-_ ]?v?[0-9]+(?:\\.[0-9]+)*(?![a-z0-9\u00c0-\u04ff])")
+_DIGITS = str.maketrans("123456789", "000000000")
 _CROSS_RE = re.compile(f"(?=([{_WORD}])[\\s\\-_/·]{{0,2}}([{_CJK}])|([{_CJK}])[\\s\\-_/·]{{0,2}}([{_WORD}]))")
 _NOT_KEY_RE = re.compile(f"[^a-z0-9{_CJK}]+")
 _FULLWIDTH = str.maketrans({c: chr(c - 0xFEE0).lower() for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A),
@@ -86,7 +87,8 @@ def key_counts(folded: str) -> Counter[str]:
         del out[k]
     # Where the scripts meet (with at most two separators, the worker's SEP): the two characters,
     # so a phrase such as "adam 剪枝" needs the pages holding "m剪", not every page with both.
-    out.update([a + b + c + d for a, b, c, d in _CROSS_RE.findall(folded)])
+    # Digits are one class there ("0"): a name before Han may end in any version (qwen2.5 微调).
+    out.update([a + b + c + d for a, b, c, d in _CROSS_RE.findall(folded.translate(_DIGITS))])
     _latin(_WORD_START_RE.findall(folded), "", out)
     _latin(_VERSION_RE.findall(folded), "~", out)
     return out
@@ -114,13 +116,12 @@ def fnv1a(text: str) -> int:
 
 
 def shard_of(key: str, shards: int) -> int:
-    """A Latin run (not a ``*`` prefix key) by its first three characters; where the scripts
-    meet by the Han character (m剪 and 3剪 in one shard: a name before Han may end in any
-    version); anything else whole."""
+    """A Latin run (not a ``*`` prefix key) by its first three characters; anything else
+    whole."""
     if key[0] == "=":  # words starting with a character: in that character's shard
         return fnv1a(key[1:]) % shards
-    if len(key) == 2 and bool(_CJK_RUN_RE.match(key[0])) != bool(_CJK_RUN_RE.match(key[1])):
-        return fnv1a((key[0] if _CJK_RUN_RE.match(key[0]) else key[1]) + "|") % shards
+    if len(key) == 2:  # a Han pair, or where the scripts meet
+        return fnv1a(key) % shards
     if key.endswith("*") or _CJK_RUN_RE.match(key):
         return fnv1a(key) % shards
     return fnv1a(key[:4] if key[0] == "~" else key[:3]) % shards
@@ -140,10 +141,11 @@ def _varint(value: int) -> str:
     return "".join(out)
 
 
-def page_postings(names: Sequence[str], meta: str, headings: str, body: str) -> dict[str, str]:
-    """One page's part of every key's postings: key → its code after the gap (see the module
-    docstring). ``names``: the folded title and aliases; the rest folded too, one string each
-    (headings and sections joined by newlines, which no key crosses)."""
+def page_postings(names: Sequence[str], meta: str, headings: str, body: str) -> str:
+    """One page's part of every key's postings, ``key \x1f code`` joined by ``\x1e`` (the code
+    after the gap, see the module docstring; one string, a tenth of the memory of a dict).
+    ``names``: the folded title and aliases; the rest folded too, one string each (headings
+    and sections joined by newlines, which no key crosses)."""
     counts = key_counts(body)
     fields: dict[str, int] = {}
     lengths: dict[str, list[int]] = {}
@@ -168,7 +170,7 @@ def page_postings(names: Sequence[str], meta: str, headings: str, body: str) -> 
         if f & 2:
             code += ALPHA[min(CAP, a)]
         out[k] = code
-    return out
+    return "\x1e".join([k + "\x1f" + code for k, code in out.items()])
 
 
 def pinyin_starts(names: Sequence[str]) -> set[str]:
@@ -201,7 +203,7 @@ def _dump(value: object) -> bytes:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
 
 
-def split(head: dict[str, object], rows: Sequence[list[object]], postings: Sequence[dict[str, str]],
+def split(head: dict[str, object], rows: Sequence[list[object]], postings: Sequence[str],
           stats: str, body_chars: int) -> dict[str, bytes]:
     """The sharded index: site path → bytes. ``head``: the index's global parts (config and
     docs without pages); ``rows``: the page rows in location order (a page's number is its
@@ -214,13 +216,17 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
     last: dict[str, int] = {}
     gaps = [_varint(v) for v in range(2048)]
     for i, page in enumerate(postings):
-        for k, code in page.items():
+        for item in page.split("\x1e") if page else ():
+            k, _, code = item.partition("\x1f")
             at = last.get(k)
             if at is None:
                 lists[k] = [gaps[i * 2 + 2 + (len(code) > 1)] if i < 1000 else _varint(i * 2 + 2 + (len(code) > 1)), code]
             else:
                 v = (i - at) * 2 + (len(code) > 1)
-                lists[k] += (gaps[v] if v < 2048 else _varint(v), code)
+                got = lists[k]
+                got += (gaps[v] if v < 2048 else _varint(v), code)
+                if len(got) > 64:  # few strings held at once: memory stays near the bytes
+                    lists[k] = ["".join(got)]
             last[k] = i
     encoded = {k: "".join(v) for k, v in lists.items()}
     docs = dict(head["docs"])  # type: ignore[call-overload]

@@ -208,14 +208,11 @@ const CJK_START = new RegExp(`^[${CJK}]`, "u")
 const CJK_ONLY = new RegExp(`^[${CJK}]+$`, "u")
 const HAN_RUNS = new RegExp(`[${HAN}]+`, "gu")
 
-// kbsite.search.shards.shard_of: a Latin run by its first three characters, a pair where the
-// scripts meet by its Han character, else the whole key.
+// kbsite.search.shards.shard_of: a Latin run by its first three characters, else the whole key.
 function shardOf(key) {
   if (key[0] === "=") return hash(key.slice(1)) % db.shardCount  // words starting with a character
-  const cs = Array.from(key)
-  if (cs.length === 2 && CJK_START.test(cs[0]) !== CJK_START.test(cs[1]))
-    return hash((CJK_START.test(cs[0]) ? cs[0] : cs[1]) + "|") % db.shardCount
-  const by = key.endsWith("*") || CJK_START.test(key) ? key : key.slice(0, key[0] === "~" ? 4 : 3)
+  const by = key.endsWith("*") || CJK_START.test(key) || Array.from(key).length === 2 ? key
+    : key.slice(0, key[0] === "~" ? 4 : 3)
   return hash(by) % db.shardCount
 }
 
@@ -363,12 +360,12 @@ function formPagesOf(f) {
       } else if (CJK_ONLY.test(tok)) m = hanPages(tok)
       else return
       out = out ? both(out, m) : m
-      // Where the scripts meet, the characters on either side (kbsite.search.shards._CROSS_RE);
-      // a name before Han may carry a version (qwen2.5 微调).
+      // Where the scripts meet, the characters on either side, any digit as 0
+      // (kbsite.search.shards._CROSS_RE); a name before Han may carry a version (qwen2.5 微调).
       const prev = tokens[i - 1]
       if (prev && LATIN_START.test(prev) !== LATIN_START.test(tok) && !apart) {
-        const a = Array.from(prev).pop(), b = Array.from(tok)[0]
-        const ends = LATIN_START.test(prev) && /[a-z\u00c0-\u04ff]/.test(a) ? [a, ..."0123456789"] : [a]
+        const a = Array.from(prev).pop().replace(/[0-9]/, "0"), b = Array.from(tok)[0].replace(/[0-9]/, "0")
+        const ends = LATIN_START.test(prev) && /[a-z\u00c0-\u04ff]/.test(a) ? [a, "0"] : [a]
         out = both(out, either(ends.map(e => postings(e + b))))
       }
     })

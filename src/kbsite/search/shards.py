@@ -22,13 +22,15 @@ rewritten under ``mkdocs serve``):
   alias holding it (``key_length``). What the worker's phase 1 estimates a page's score with.
 - ``search/d/<page>.json``: one page's row, as in the one file; fetched only for the pages
   phase 1 ranks highest, which phase 2 ranks exactly (search-worker.js).
-- ``search/p/<letter>.json``: the pinyin of the names that have a syllable starting with that
-  letter, for a query that could be pinyin.
+- ``search/p/<ab>.json``: the pinyin of the names a query starting with those two letters can
+  spell (``pinyin_starts``), for a query that could be pinyin; where that is more than
+  ``PINYIN_BYTES``, also ``search/p/<abc>.json`` by three letters.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import operator
@@ -39,6 +41,7 @@ from typing import Callable, Iterable, Sequence
 
 MAX_RUN = 16  # a Latin key's length: a longer term matches its first MAX_RUN characters
 SHARD_BYTES = 8_000  # a key shard's target size: a query fetches a few of them
+PINYIN_BYTES = 24_000  # a pinyin file larger than this is also split by three letters
 MIN_SHARDS, MAX_SHARDS = 8, 4096
 CAP = 63  # body counts and name lengths, one character each
 ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -173,22 +176,26 @@ def page_postings(names: Sequence[str], meta: str, headings: str, body: str) -> 
     return "\x1e".join([k + "\x1f" + code for k, code in out.items()])
 
 
-def pinyin_starts(names: Sequence[str]) -> set[str]:
-    """The first two letters of every query that can spell one of these names in pinyin (the
-    worker's ``pinyinScore``): a syllable's reading from its start, run on into the next
-    syllable for a one-letter reading, and the first two syllables' initials."""
+def pinyin_starts(names: Sequence[str], n: int = 2) -> set[str]:
+    """The first ``n`` letters of every query that can spell one of these names in pinyin (the
+    worker's ``pinyinScore``): syllables' readings run together from any syllable, and the
+    first ``n`` syllables' initials."""
     out: set[str] = set()
+
+    def run(syl: list[list[str]], i: int, text: str) -> None:
+        if len(text) >= n:
+            out.add(text[:n])
+        elif i < len(syl):
+            for a in syl[i]:
+                if a:
+                    run(syl, i + 1, text + a)
+
     for py in names:
         syl = [s.split("|") for s in py.split(" ")] if py else []
-        for i, alts in enumerate(syl):
-            nxt = syl[i + 1] if i + 1 < len(syl) else []
-            for a in alts:
-                if len(a) >= 2:
-                    out.add(a[:2])
-                elif a:
-                    out.update(a + b[0] for b in nxt if b)
-        if len(syl) >= 2:
-            out.update(a[0] + b[0] for a in syl[0] for b in syl[1] if a and b)
+        for i in range(len(syl)):
+            run(syl, i, "")
+        if len(syl) >= n:
+            out.update(map("".join, itertools.product(*[{a[0] for a in alts if a} for alts in syl[:n]])))
     return {s for s in out if s.isascii() and s.isalpha()}
 
 
@@ -244,14 +251,26 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
         if len(row) > 6:
             for start in sorted(pinyin_starts(row[6])):  # type: ignore[arg-type]
                 by_start.setdefault(start, []).append([i, row[6]])
+    split3: list[str] = []
     for start, entries in by_start.items():
-        files[f"search/p/{start}.json"] = _dump(entries)
+        data = files[f"search/p/{start}.json"] = _dump(entries)
+        if len(data) <= PINYIN_BYTES:
+            continue
+        # Too many names for one file: also by three letters, for a query that long.
+        by3: dict[str, list[list[object]]] = {}
+        for entry in entries:
+            for s3 in sorted(pinyin_starts(entry[1], 3)):  # type: ignore[arg-type]
+                if s3.startswith(start):
+                    by3.setdefault(s3, []).append(entry)
+        for s3, more in by3.items():
+            files[f"search/p/{s3}.json"] = _dump(more)
+            split3.append(s3)
     token = hashlib.blake2b(digest_size=6)
     for path in sorted(files):
         token.update(path.encode() + b"\0" + files[path])
     words = [w for w in str(head["docs"].get("words", "")).split(" ") if w]  # type: ignore[attr-defined]
     docs.update({"maxword": max(map(len, words), default=1), "n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
-                 "shards": count, "pinyin": " ".join(sorted(by_start)), "token": token.hexdigest()})
+                 "shards": count, "pinyin": " ".join(sorted(by_start) + sorted(split3)), "token": token.hexdigest()})
     files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
     return files
 

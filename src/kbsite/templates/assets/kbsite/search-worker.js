@@ -544,8 +544,10 @@ async function prepare(raw, post) {
     list.forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
   const chosen = new Set([...place].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([id]) => id))
   const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
-  if (PINYIN_QUERY.test(q) && db.pinyinStarts.has(q.slice(0, 2))) {
-    const start = q.slice(0, 2)
+  // The names its first two letters can spell, or three where the file is split that far.
+  const start = q.length >= 3 && db.pinyinStarts.has(q.slice(0, 3)) ? q.slice(0, 3) : q.slice(0, 2)
+  const split = q.length >= 3 && start.length === 2 && [...db.pinyinStarts].some(s => s.length === 3 && s.startsWith(start))
+  if (PINYIN_QUERY.test(q) && db.pinyinStarts.has(start) && !split) {
     if (!db.pinyin.has(start)) {
       const entries = await fetchFile(`search/p/${start}.json`)
       db.pinyin.set(start, entries.map(([id, py]) => [id, py.map(p => p ? pinyinOf(p) : null)]))

@@ -37,7 +37,7 @@ def test_search_quality_in_the_browser(tmp_path: Path, browser: object) -> None:
     print("\n" + harness.table([report]) + "\n" + harness.misses_text(report, urls))
     _check(report, urls, harness.KINDS)
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["docs"]["kbsite"] == 2 and "pages" in index["docs"]  # one file (search_shards is off)
+    assert index["docs"]["kbsite"] == 2 and "shards" in index["docs"]  # sharded: the default
 
 
 @pytest.mark.browser

@@ -8,9 +8,9 @@ kbsite keeps Material's search UI and replaces its worker and its index:
 - ``on_env``: the ``kbsite_search_worker`` filter used by our ``main.html`` points the UI's
   ``config.search`` at ``assets/kbsite/search-worker.js``.
 - ``on_page_context``: each page's content, title, aliases and metadata go to the builder.
-- ``on_post_build``: ``search/search_index.json`` is written (UTF-8); with ``search_shards``,
-  the sharded index instead (kbsite.search.shards): that file as the entry Material's UI
-  fetches, and the shards the worker loads per query.
+- ``on_post_build``: the sharded index (kbsite.search.shards): ``search/search_index.json`` as
+  the entry Material's UI fetches, and the shards and rows the worker loads per query; with
+  ``search_shards: false``, that file holds the whole index (UTF-8).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class SiteSearch:
         # a `mkdocs serve` rebuild re-renders pages whose content did not change.
         self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
         self._seen: set[str] = set()
-        self.sharded = False  # kbsite: search_shards
+        self.sharded = True  # kbsite: search_shards
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ class SiteSearch:
                 log.warning(f"search: '{key}' has no effect: kbsite's search builds its dictionary from "
                             f"the notes' titles, aliases, topics and tags; remove it (or set "
                             f"'kbsite: search: false' to keep Material's own search)")
-        self.sharded = bool(_kbsite_option(config, "search_shards"))
+        self.sharded = _kbsite_option(config, "search_shards") is not False
         digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
         self._worker_url = f"{WORKER}?v={digest}"
         self.builder = SearchIndexBuilder(self.segmenter, _glossary(config))

@@ -4,7 +4,9 @@
  * Material's UI (header search box, keyboard, result list, ?h= highlighting) is kept; it talks
  * to this worker with the same messages (SETUP, READY, QUERY, RESULT) and result shape. The
  * index is prebuilt at build time (kbsite.search.index): plain text per section, no inverted
- * index to build here, so the worker is ready as soon as the JSON is parsed.
+ * index to build here, so the worker is ready as soon as the JSON is parsed. By default it is
+ * sharded (kbsite.search.shards): the worker gets a small entry, ranks each query from the
+ * postings of its keys and fetches the text only of the pages it shows (see "Sharded index").
  *
  * Matching cannot disagree with the index: Chinese terms match as substrings, Latin terms as
  * word prefixes, both on NFKC + lowercased text. The word list shipped in the index (the

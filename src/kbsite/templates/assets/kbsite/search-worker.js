@@ -515,19 +515,46 @@ function estimate(query) {
   return order.slice(0, TOP).map(k => ({ page: pages[k], score: scores[k], live }))
 }
 
+// The pinyin file of names for a start of a query, each name's syllables parsed once.
+function pinyinNames(start) {
+  if (!db.pinyin.has(start))
+    db.pinyin.set(start, fetchFile(`search/p/${start}.json`).then(entries => entries.map(([id, py]) => [id, py.map(p => p ? pinyinOf(p) : null)]),
+      err => { db.pinyin.delete(start); throw err }))
+  return db.pinyin.get(start)
+}
+
 // Phase 1: load the key shards the query's terms need and pick the pages to rank exactly (and,
 // for a query that could be pinyin, the names it spells best); phase 2: fetch their rows. After
 // this db.pages holds them, and rank takes each term's document frequency from the postings.
 async function prepare(raw, post) {
-  // The shards of the query's Han characters and pairs first: they hold its words (for
-  // cutting it into terms) and most of its keys.
-  const han = simp(raw.normalize("NFKC").toLowerCase()).match(HAN_RUNS) || []
-  const first = new Set()
+  // First, in one go, the shards of what the query needs whatever its terms: its Han
+  // characters and pairs (they also hold its words, for cutting it into terms), its Latin
+  // tokens, where its scripts meet, and the names of every glossary concept a part of it names.
+  const folded = simp(raw.normalize("NFKC").toLowerCase())
+  const han = folded.match(HAN_RUNS) || []
+  db.missing = new Set()
   for (const run of han) {
     const chars = Array.from(run)
-    chars.forEach((c, i) => { first.add(shardOf(c)); if (i) first.add(shardOf(chars[i - 1] + c)) })
+    chars.forEach((c, i) => { postings(c); if (i) postings(chars[i - 1] + c) })
   }
-  await loadShards([...first])
+  const tokens = folded.match(TOKEN) || []
+  for (const t of tokens) if (LATIN_START.test(t)) [termOf(t), ...splitTerm(termOf(t))].forEach(formPages)
+  tokenPages(tokens)
+  const key = Array.from(keyOf(folded))
+  for (let i = 0; i < key.length; i++) for (let j = i + 1; j <= Math.min(key.length, i + 40); j++) {
+    const g = db.glossary.get(key.slice(i, j).join(""))
+    if (g !== undefined) db.groups[g].forEach(formPages)
+  }
+  const first = [...db.missing]
+  db.missing = null
+  // The pinyin of the names a Latin query may spell, meanwhile: its first two letters, or
+  // three where the file is split that far.
+  const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
+  const start = q.length >= 3 && db.pinyinStarts.has(q.slice(0, 3)) ? q.slice(0, 3) : q.slice(0, 2)
+  const split = q.length >= 3 && start.length === 2 && [...db.pinyinStarts].some(s => s.length === 3 && s.startsWith(start))
+  const spelled = PINYIN_QUERY.test(q) && db.pinyinStarts.has(start) && !split ? pinyinNames(start) : null
+  if (spelled) spelled.catch(() => {})  // awaited below; a failure is reported there
+  await loadShards(first)
   for (const run of han) for (const c of run) {
     if (db.wordChars.has(c)) continue
     db.wordChars.add(c)
@@ -545,17 +572,9 @@ async function prepare(raw, post) {
   for (const list of hitsOf(raw, estimate).lists)
     list.forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
   const chosen = new Set([...place].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([id]) => id))
-  const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
-  // The names its first two letters can spell, or three where the file is split that far.
-  const start = q.length >= 3 && db.pinyinStarts.has(q.slice(0, 3)) ? q.slice(0, 3) : q.slice(0, 2)
-  const split = q.length >= 3 && start.length === 2 && [...db.pinyinStarts].some(s => s.length === 3 && s.startsWith(start))
-  if (PINYIN_QUERY.test(q) && db.pinyinStarts.has(start) && !split) {
-    if (!db.pinyin.has(start)) {
-      const entries = await fetchFile(`search/p/${start}.json`)
-      db.pinyin.set(start, entries.map(([id, py]) => [id, py.map(p => p ? pinyinOf(p) : null)]))
-    }
+  if (spelled) {
     const scored = []
-    for (const [id, pys] of db.pinyin.get(start)) {
+    for (const [id, pys] of await spelled) {
       let best = 0
       pys.forEach((p, j) => { if (p) best = Math.max(best, pinyinScore(q, p) * (j ? 0.95 : 1)) })
       if (best > 0) scored.push([best * db.priors[id], id])

@@ -28,16 +28,18 @@ def _check(report: harness.Report, urls: dict[str, str], kinds: tuple[str, ...])
 
 
 @pytest.mark.browser
-def test_search_quality_in_the_browser(tmp_path: Path, browser: object) -> None:
+@pytest.mark.parametrize("shards", [None, True], ids=["auto", "sharded"])
+def test_search_quality_in_the_browser(tmp_path: Path, browser: object, shards: bool | None) -> None:
     queries = harness.load_queries()
     assert len(queries) >= 100 and {q.kind for q in queries} == set(harness.KINDS)
     urls = harness.note_urls(harness.REPO / "notes")
-    site = harness.build_kbsite(harness.REPO, tmp_path / "site")
+    site = harness.build_kbsite(harness.REPO, tmp_path / "site", shards=shards)
     report = harness.evaluate("kbsite", site, queries, urls, browser=browser)
     print("\n" + harness.table([report]) + "\n" + harness.misses_text(report, urls))
     _check(report, urls, harness.KINDS)
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["docs"]["kbsite"] == 2 and "shards" in index["docs"]  # sharded: the default
+    # auto: one file, the index is under 2 MB
+    assert index["docs"]["kbsite"] == 2 and ("shards" if shards else "pages") in index["docs"]
 
 
 @pytest.mark.browser

@@ -14,8 +14,8 @@ rewritten under ``mkdocs serve``):
   run they start, for a term that short). Shard: a hash of the key (a Latin run: of its first
   three characters, so a term finds every run it starts in one shard): Chinese spreads evenly
   over the shards, not by first character (Pagefind #1211). ``=`` + a Han character: the
-  segmentation words starting with it, in that character's shard (a query fetches the shards
-  of its characters anyway).
+  segmentation words starting with it (hashed whole: not beside the character's own
+  postings, which a query rarely needs and which are long).
 - A key's postings, one string: per page that holds it, in page order, a varint of the gap
   (times 2, plus 1 if field flags follow), the body count (capped at 63), then, if flagged,
   the fields (title, alias, tags/metadata, heading) and the length of the shortest title or
@@ -121,8 +121,6 @@ def fnv1a(text: str) -> int:
 def shard_of(key: str, shards: int) -> int:
     """A Latin run (not a ``*`` prefix key) by its first three characters; anything else
     whole."""
-    if key[0] == "=":  # words starting with a character: in that character's shard
-        return fnv1a(key[1:]) % shards
     if len(key) == 2:  # a Han pair, or where the scripts meet
         return fnv1a(key) % shards
     if key.endswith("*") or _CJK_RUN_RE.match(key):
@@ -283,6 +281,21 @@ def _word_keys(words: str, domain: int) -> dict[str, str]:
         if w and _CJK_RUN_RE.match(w[0]):
             by_char.setdefault(w[0], ([], []))[0 if i < domain else 1].append(w)
     return {"=" + c: " ".join(d) + "|" + " ".join(o) for c, (d, o) in by_char.items()}
+
+
+AUTO_BYTES = 2_000_000  # search_shards: auto shards an index this large (about 600 notes)
+
+
+def worth_sharding(pages: Iterable[object]) -> bool:
+    """``search_shards: auto``: is the one file over AUTO_BYTES? Below that, on a fast
+    connection, one request beats the sharded index's two rounds (docs/search.md); above it,
+    the one file's download and parse grow with every note. ``pages``: SearchPage objects."""
+    total = 0
+    for page in pages:
+        total += sum(len(t.encode("utf-8")) for t in page.texts()) + 60  # type: ignore[attr-defined]
+        if total > AUTO_BYTES:
+            return True
+    return False
 
 
 def read_index(site: Path) -> tuple[dict[str, object], str]:

@@ -212,7 +212,6 @@ const HAN_RUNS = new RegExp(`[${HAN}]+`, "gu")
 
 // kbsite.search.shards.shard_of: a Latin run by its first three characters, else the whole key.
 function shardOf(key) {
-  if (key[0] === "=") return hash(key.slice(1)) % db.shardCount  // words starting with a character
   const by = key.endsWith("*") || CJK_START.test(key) || Array.from(key).length === 2 ? key
     : key.slice(0, key[0] === "~" ? 4 : 3)
   return hash(by) % db.shardCount
@@ -411,7 +410,9 @@ function namesInside(query) {
         note(pages, b - a)
       }
     }
-    for (let j = i + 1; j < tokens.length; j++) for (let b = 1; b <= chars[j].length; b++) {
+    // Across tokens, from two Han characters at least (a single one's postings are long).
+    if (han[i] && chars[i].length - a < 2) continue
+    for (let j = i + 1; j < tokens.length; j++) for (let b = han[j] ? 2 : 1; b <= chars[j].length; b++) {
       if (++spans > 60) return out
       const part = tokens.slice(i, j + 1).map((t, k) => chars[i + k].slice(k === 0 ? a : 0, i + k === j ? b : undefined).join(""))
       note(tokenPages(part), part.join("").length)
@@ -527,15 +528,19 @@ function pinyinNames(start) {
 // for a query that could be pinyin, the names it spells best); phase 2: fetch their rows. After
 // this db.pages holds them, and rank takes each term's document frequency from the postings.
 async function prepare(raw, post) {
-  // First, in one go, the shards of what the query needs whatever its terms: its Han
-  // characters and pairs (they also hold its words, for cutting it into terms), its Latin
-  // tokens, where its scripts meet, and the names of every glossary concept a part of it names.
+  // First, in one go, the shards of what the query needs whatever its terms: the words
+  // starting with each of its Han characters (for cutting it into terms), its Han pairs and
+  // Latin tokens, where its scripts meet, and the names of every glossary concept a part of
+  // it names. A single character's postings (long) only for a term of one character.
   const folded = simp(raw.normalize("NFKC").toLowerCase())
   const han = folded.match(HAN_RUNS) || []
   db.missing = new Set()
   for (const run of han) {
     const chars = Array.from(run)
-    chars.forEach((c, i) => { postings(c); if (i) postings(chars[i - 1] + c) })
+    chars.forEach((c, i) => {
+      if (!db.wordChars.has(c) && !db.shards.has(shardOf("=" + c))) miss(shardOf("=" + c))
+      if (i) postings(chars[i - 1] + c)
+    })
   }
   const tokens = folded.match(TOKEN) || []
   for (const t of tokens) if (LATIN_START.test(t)) [termOf(t), ...splitTerm(termOf(t))].forEach(formPages)
@@ -558,7 +563,7 @@ async function prepare(raw, post) {
   for (const run of han) for (const c of run) {
     if (db.wordChars.has(c)) continue
     db.wordChars.add(c)
-    const list = db.shards.get(shardOf(c))["=" + c]
+    const list = db.shards.get(shardOf("=" + c))["=" + c]
     if (!list) continue
     list.split("|").forEach((part, kind) => part.split(" ").forEach(w => { if (w) db.words.set(w, kind + 1) }))
   }

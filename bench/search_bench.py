@@ -4,8 +4,9 @@ the browser fetches for search until the first result shows, and that time, in h
     python bench/search_bench.py SITE [SITE ...] [--query Q ...] [--repeat 3] [--latency]
 
 Each query is typed into Material's header search box of a fresh browser context (nothing
-cached); "search bytes" are the bodies of every response under ``search/`` plus the search
-worker, as the server sent them (uncompressed; the gzip column compresses the same files).
+cached), the site served on 127.0.0.1 with keep-alive; "search bytes" are the bodies of every
+response under ``search/`` plus the search worker, as the server sent them (uncompressed; the
+gzip column compresses the same files), until the first result shows.
 Later queries: ``--latency`` runs the given queries in the site's own worker, twice, and
 reports the second pass's median and p95 (ms).
 """
@@ -47,10 +48,16 @@ def first_result(browser: object, site: Path, query: str, repeat: int) -> tuple[
     """Median seconds from typing to the first result; search bytes fetched (raw, gzip)."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a static host serves (GitHub Pages: HTTP/2)
+
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            pass  # a browser context closed with a kept-alive connection open
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     times, raw, packed = [], 0, 0
     try:

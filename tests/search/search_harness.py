@@ -111,9 +111,22 @@ def _mkdocs(config_file: Path, site_dir: Path) -> None:
         raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}\n{proc.stderr}")
 
 
-def build_kbsite(project: Path, site_dir: Path) -> Path:
-    """Build the kbsite project at ``project`` (its mkdocs.yml) into ``site_dir``."""
-    _mkdocs(project / "mkdocs.yml", site_dir)
+def build_kbsite(project: Path, site_dir: Path, shards: bool | None = None) -> Path:
+    """Build the kbsite project at ``project`` (its mkdocs.yml) into ``site_dir``; ``shards``:
+    ``search_shards`` set to that (else as the project says)."""
+    if shards is None:
+        _mkdocs(project / "mkdocs.yml", site_dir)
+        return site_dir
+    yml = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - kbsite:\n" in yml
+    # Beside the real one, so that docs_dir and notes_dir mean the same folders.
+    config = project / f".mkdocs-shards-{os.getpid()}-{site_dir.name}.yml"
+    config.write_text(yml.replace("  - kbsite:\n", f"  - kbsite:\n      search_shards: {str(shards).lower()}\n"),
+                      encoding="utf-8")
+    try:
+        _mkdocs(config, site_dir)
+    finally:
+        config.unlink()
     return site_dir
 
 

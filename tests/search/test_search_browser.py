@@ -29,16 +29,18 @@ def _check(report: harness.Report, urls: dict[str, str], kinds: tuple[str, ...])
 
 
 @pytest.mark.browser
-def test_search_quality_in_the_browser(tmp_path: Path, browser: object) -> None:
+@pytest.mark.parametrize("shards", [None, True], ids=["auto", "sharded"])
+def test_search_quality_in_the_browser(tmp_path: Path, browser: object, shards: bool | None) -> None:
     queries = harness.load_queries()
     assert len(queries) >= 100 and {q.kind for q in queries} == set(harness.KINDS)
     urls = harness.note_urls(harness.REPO / "notes")
-    site = harness.build_kbsite(harness.REPO, tmp_path / "site")
+    site = harness.build_kbsite(harness.REPO, tmp_path / "site", shards=shards)
     report = harness.evaluate("kbsite", site, queries, urls, browser=browser)
     print("\n" + harness.table([report]) + "\n" + harness.misses_text(report, urls))
     _check(report, urls, harness.KINDS)
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["docs"]["kbsite"] == 2 and "pages" in index["docs"]  # one file (search_shards is off)
+    # auto: one file, the index is under 2 MB
+    assert index["docs"]["kbsite"] == 2 and ("shards" if shards else "pages") in index["docs"]
 
 
 @pytest.mark.browser
@@ -158,7 +160,7 @@ def test_sharded_search_under_a_sub_path_without_directory_urls(tmp_path: Path, 
     (project / "mkdocs.yml").write_text(yml, encoding="utf-8")
     root = tmp_path / "www"
     site = harness.build_kbsite(project, root / "kb")
-    assert (site / "search" / "g").is_dir()
+    assert (site / "search" / "d").is_dir() and (site / "search" / "k").is_dir()
     with harness.serve(root) as base:
         context = browser.new_context()  # type: ignore[attr-defined]
         fetched: list[str] = []
@@ -178,8 +180,9 @@ def test_sharded_search_under_a_sub_path_without_directory_urls(tmp_path: Path, 
                     "t => document.querySelector('.md-search-result__item h1')?.textContent.includes(t)", arg=title)
                 href = page.locator(".md-search-result__link").first.get_attribute("href") or ""
                 assert href.split("#")[0].split("?")[0].endswith(".html"), href
-            shards = [u for u in fetched if "/search/g/" in u or "/search/k/" in u]
+            shards = [u for u in fetched if "/search/d/" in u or "/search/k/" in u]
             assert shards and all(u.startswith(base + "kb/search/") for u in shards), fetched
+            assert any("/search/d/" in u for u in shards) and any("/search/p/" in u for u in fetched), fetched
             assert not failed, failed
         finally:
             context.close()

@@ -36,9 +36,11 @@ class KbsiteConfig(base.Config):
 
     search_glossary = c.Optional(c.File(exists=True))
     """A YAML file in the project adding to kbsite's bilingual search glossary (docs/search.md)."""
-    search_shards = c.Type(bool, default=False)
-    """Experimental: split the search index into an entry file, key shards and page groups that
-    the browser fetches per query (docs/search.md, "Sharded index"). Off: one file, as before."""
+    search_shards = c.Choice(("auto", True, False), default="auto")
+    """``true``: split the search index into a small entry, key shards of postings and one file
+    a page, so the browser fetches per query only the shards of its keys and the rows of the
+    pages it shows (docs/search.md, "Sharded index"). ``false``: one file, fetched whole.
+    ``auto``: sharded once the one file would pass 2 MB (about 600 notes)."""
 
     sanitize = c.Type(bool, default=True)
     """Sanitise the HTML of note pages (scripts, ``on*=`` handlers, ``javascript:`` URLs, iframes

@@ -8,9 +8,10 @@ kbsite keeps Material's search UI and replaces its worker and its index:
 - ``on_env``: the ``kbsite_search_worker`` filter used by our ``main.html`` points the UI's
   ``config.search`` at ``assets/kbsite/search-worker.js``.
 - ``on_page_context``: each page's content, title, aliases and metadata go to the builder.
-- ``on_post_build``: ``search/search_index.json`` is written (UTF-8); with ``search_shards``,
-  the sharded index instead (kbsite.search.shards): that file as the entry Material's UI
-  fetches, and the shards the worker loads per query.
+- ``on_post_build``: ``search/search_index.json`` is written (UTF-8), the whole index; or, with
+  ``search_shards: true`` (``auto``: once that file would pass 2 MB), the sharded index
+  (kbsite.search.shards): that file as the entry Material's UI fetches, and the shards and
+  rows the worker loads per query.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from kbsite.plugin.probes import MATERIAL_WORKER_RE
 from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
 from kbsite.search import glossary as glossary_data
 from kbsite.search.derived import IndexCache
+from kbsite.search.shards import worth_sharding
 
 log = get_plugin_logger(__name__)
 
@@ -59,7 +61,7 @@ class SiteSearch:
         # a `mkdocs serve` rebuild re-renders pages whose content did not change.
         self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
         self._seen: set[str] = set()
-        self.sharded = False  # kbsite: search_shards
+        self.sharded: bool | str = "auto"  # kbsite: search_shards
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -80,7 +82,8 @@ class SiteSearch:
                 log.warning(f"search: '{key}' has no effect: kbsite's search builds its dictionary from "
                             f"the notes' titles, aliases, topics and tags; remove it (or set "
                             f"'kbsite: search: false' to keep Material's own search)")
-        self.sharded = bool(_kbsite_option(config, "search_shards"))
+        option = _kbsite_option(config, "search_shards")
+        self.sharded = "auto" if option is None else option
         digest = hashlib.blake2b(WORKER_FILE.read_bytes(), digest_size=4).hexdigest()
         self._worker_url = f"{WORKER}?v={digest}"
         self.builder = SearchIndexBuilder(self.segmenter, _glossary(config), self.index_cache)
@@ -130,7 +133,10 @@ class SiteSearch:
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
         self._seen = set()
-        if self.sharded:
+        sharded = self.sharded
+        if sharded == "auto":
+            sharded = worth_sharding(self.builder.pages)
+        if sharded:
             files = self.builder.files()
         else:
             files = {"search/search_index.json": self.builder.json().encode("utf-8")}

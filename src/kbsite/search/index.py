@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from kbsite.search import glossary as _glossary
 from kbsite.search.derived import Entry, IndexCache
 from kbsite.search.extract import split_sections
 from kbsite.search.segment import Segmenter, domain_words, fold
-from kbsite.search.shards import keys, split, utf16_len, worker_fold
+from kbsite.search.shards import page_postings, split, stats_code, utf16_len, worker_fold
 from kbsite.search.variants import pinyin, simplifier
 
 FORMAT = 2  # 2: the worker also reads the sharded shape (kbsite.search.shards)
@@ -177,15 +177,16 @@ class SearchIndexBuilder:
         rows = data["docs"].pop("pages")  # type: ignore[attr-defined]
         sig, simplify = self._simplify
         pages = sorted(self.pages, key=lambda p: p.location)
-        page_keys = []
+        postings, stats = [], []
         for page in pages:
-            cached = page.__dict__.get("_keys")
-            if cached is None or cached[0] != sig:  # pages survive serve rebuilds: keys too
-                cached = (sig, keys(worker_fold("\n".join(t for t in page.texts() if t), simplify)))
-                page.__dict__["_keys"] = cached
-            page_keys.append(cached[1])
+            cached = page.__dict__.get("_postings")
+            if cached is None or cached[0] != sig:  # pages survive serve rebuilds: postings too
+                cached = (sig, _page_postings(page, simplify))
+                page.__dict__["_postings"] = cached
+            postings.append(cached[1])
+            stats.append(stats_code(sum(utf16_len(t) for _, _, t in page.sections), page.links))
         body = sum(utf16_len(text) for page in pages for _, _, text in page.sections)
-        return split(data, rows, page_keys, body)
+        return split(data, rows, postings, "".join(stats), body)
 
     def json(self) -> str:
         """UTF-8 JSON; ``<``, ``>`` and ``&`` stay escaped (``\\u003c``) so the file is inert even
@@ -193,3 +194,12 @@ class SearchIndexBuilder:
         escapes every string it renders."""
         text = json.dumps(self.data(), ensure_ascii=False, separators=(",", ":"))
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _page_postings(page: SearchPage, simplify: Callable[[str], str]) -> str:
+    def f(text: str) -> str:
+        return worker_fold(text, simplify)
+
+    return page_postings([f(page.title), *map(f, page.aliases)], f(page.meta),
+                         f("\n".join(h for _, h, _ in page.sections if h)),
+                         f("\n".join(t for _, _, t in page.sections)))

@@ -1,51 +1,66 @@
-"""search: pure. The index split for the browser: a small entry file, key shards, page groups.
+"""search: pure. The sharded index: rank from postings, fetch text only for what is shown.
 
-Written only with ``kbsite: search_shards: true`` (experimental, off by default: measured, it is
-slower than the one file on both our corpora; docs/search.md, "Sharded index", says why).
+Files (site paths; every URL the worker asks for carries ``?v=<token>``, a digest of all of
+them, so a browser never mixes two builds, while a file whose bytes did not change is not
+rewritten under ``mkdocs serve``):
 
-The worker (``search-worker.js``) matches substrings on folded text and ranks with the whole
-text of every page a term occurs in, so splitting must not lose a page a query matches. Pages
-go, in title order, into *groups* of a few tens of kB (``search/g/…json``); a *key* says in
-which groups some text occurs, and keys are spread over *key shards* (``search/k/…json``):
-
-- Han (and kana, hangul) text: every character and every pair of neighbouring characters. A
-  Chinese term occurs only in groups holding all its pairs (a single character: that
-  character). A key shard is picked by a hash of the whole key, so Chinese spreads evenly over
-  the shards (not by first character, Pagefind's CJK problem, #1211).
-- Latin text: the first three characters wherever a term may start (a word start; a version
-  such as ``3`` or ``v2`` right after a letter). Its shard is picked by a hash of the first
-  character only, so a term shorter than three finds all the keys it starts in one shard.
-
-A key's groups are a list of group numbers, or a bit set in hex where that is shorter.
-
-The worker loads the entry (Material's UI fetches ``search/search_index.json`` and hands it
-over), then for each query only the key shards of its terms and the groups they name; the
-pinyin of names (``search/p/…json``) only for a query that could be pinyin. File names carry a
-digest of their bytes, so a browser never mixes two builds and an unchanged file is not
-rewritten under ``mkdocs serve``.
+- ``search/search_index.json``, the *entry* Material's UI fetches: the glossary and 繁→简 pairs
+  (as in the one file), the page count, average length, ``stats`` (two characters a page: its
+  body length on a log scale and its link count) and the number of key shards.
+- ``search/k/<i>.json``, the *key shards*: ``{key: postings}``. A key is a Han (kana, hangul)
+  character or pair of neighbouring characters, or a Latin run where a term may start (a word
+  start; ``~`` + the run for a version right after a letter, llama3 → ``~3``), cut at
+  ``MAX_RUN`` characters, or the first one or two characters of such a run + ``*`` (every
+  run they start, for a term that short). Shard: a hash of the key (a Latin run: of its first
+  three characters, so a term finds every run it starts in one shard): Chinese spreads evenly
+  over the shards, not by first character (Pagefind #1211). ``=`` + a Han character: the
+  segmentation words starting with it (hashed whole: not beside the character's own
+  postings, which a query rarely needs and which are long).
+- A key's postings, one string: per page that holds it, in page order, a varint of the gap
+  (times 2, plus 1 if field flags follow), the body count (capped at 63), then, if flagged,
+  the fields (title, alias, tags/metadata, heading) and the length of the shortest title or
+  alias holding it (``key_length``). What the worker's phase 1 estimates a page's score with.
+- ``search/d/<page>.json``: one page's row, as in the one file; fetched only for the pages
+  phase 1 ranks highest, which phase 2 ranks exactly (search-worker.js).
+- ``search/p/<ab>.json``: the pinyin of the names a query starting with those two letters can
+  spell (``pinyin_starts``), for a query that could be pinyin; where that is more than
+  ``PINYIN_BYTES``, also ``search/p/<abc>.json`` by three letters.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
+import operator
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-GROUP_BYTES = 32_000  # a group's rows, before compression: ~10 kB gzipped (when it can)
-MIN_GROUPS, MAX_GROUPS = 4, 128
-SHARD_BYTES = 24_000  # a key shard's target size
-MAX_SHARDS = 64
+MAX_RUN = 16  # a Latin key's length: a longer term matches its first MAX_RUN characters
+SHARD_BYTES = 8_000  # a key shard's target size: a query fetches a few of them
+PINYIN_BYTES = 24_000  # a pinyin file larger than this is also split by three letters
+MIN_SHARDS, MAX_SHARDS = 8, 4096
+CAP = 63  # body counts and name lengths, one character each
+ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+LENGTH_BASE = 1.2  # stats: a body length is stored as round(log_1.2(1 + length))
 
 # The worker's character classes (search-worker.js: CJK, WORDCHAR).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3040-\u30ff\uac00-\ud7af"
 _WORD = "a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 _CJK_RUN_RE = re.compile(f"[{_CJK}]+")
-_WORD_START_RE = re.compile(f"(?<![{_WORD}])(?=([{_WORD}][{_WORD}:.]{{0,2}}))")
-# A version right after a letter: llama3, colbertv2 (the worker's ``starts``).
-_VERSION_RE = re.compile(f"(?<=[{_WORD}])(?<![0-9])(?=([0-9][{_WORD}:.]{{0,2}}|v[0-9][{_WORD}:.]?))")
+_NOT_CJK_RE = re.compile(f"[^{_CJK}]+")
+_RUN = f"[{_WORD}]+(?:[:.][{_WORD}]+)*"
+_WORD_START_RE = re.compile(f"(?<![{_WORD}])(?=({_RUN}))")  # overlapping: 3.1 starts at 1 too
+# A version right after a letter: llama3, colbertv2 (the worker's ``starts``): a digit after a
+# letter, or v + digit after a letter.
+_VERSION_RE = re.compile(f"(?<=[{_WORD}])(?<![0-9])(?=((?=[0-9]|v[0-9]){_RUN}))")
+_VERSION_IN_NAME_RE = re.compile("([a-z\u00c0-\u04ff])[-_ ]?v?[0-9]+(?:\\.[0-9]+)*(?![a-z0-9\u00c0-\u04ff])")
+_DIGITS = str.maketrans("123456789", "000000000")
+_CROSS_RE = re.compile(f"(?=([{_WORD}])[\\s\\-_/·]{{0,2}}([{_CJK}])|([{_CJK}])[\\s\\-_/·]{{0,2}}([{_WORD}]))")
+_NOT_KEY_RE = re.compile(f"[^a-z0-9{_CJK}]+")
 _FULLWIDTH = str.maketrans({c: chr(c - 0xFEE0).lower() for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A),
                                                                    (0xFF41, 0xFF5A))
                             for c in range(r[0], r[1] + 1)})
@@ -59,15 +74,40 @@ def worker_fold(text: str, simplify: Callable[[str], str]) -> str:
     return simplify(low.translate(_FULLWIDTH))
 
 
-def keys(folded: str) -> set[str]:
-    """The keys of folded text (see the module docstring)."""
-    out: set[str] = set()
-    for run in _CJK_RUN_RE.findall(folded):
-        out.update(run)
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    out.update(m.group(1) for m in _WORD_START_RE.finditer(folded))
-    out.update(m.group(1) for m in _VERSION_RE.finditer(folded))
+def _latin(runs: list[str], mark: str, out: Counter[str]) -> None:
+    out.update([mark + r[:1] + "*" for r in runs])
+    out.update([mark + r[:2] + "*" for r in runs if len(r) >= 2])
+    out.update([mark + r[:MAX_RUN] for r in runs if len(r) >= 3])
+
+
+def key_counts(folded: str) -> Counter[str]:
+    """The keys of folded text (see the module docstring), each with how often it occurs."""
+    # Han: every character and neighbouring pair, counted in C (a pair with a gap is dropped).
+    han = _NOT_CJK_RE.sub("\n", folded)
+    out: Counter[str] = Counter(han)
+    out.update(map(operator.add, han, han[1:]))
+    for k in [k for k in out if "\n" in k]:
+        del out[k]
+    # Where the scripts meet (with at most two separators, the worker's SEP): the two characters,
+    # so a phrase such as "adam 剪枝" needs the pages holding "m剪", not every page with both.
+    # Digits are one class there ("0"): a name before Han may end in any version (qwen2.5 微调).
+    out.update([a + b + c + d for a, b, c, d in _CROSS_RE.findall(folded.translate(_DIGITS))])
+    _latin(_WORD_START_RE.findall(folded), "", out)
+    _latin(_VERSION_RE.findall(folded), "~", out)
     return out
+
+
+def keys(folded: str) -> set[str]:
+    return set(key_counts(folded))
+
+
+def key_length(folded: str) -> int:
+    """The length of the worker's ``keyOf`` of a folded name (capped at 31), or, plus 32, of the
+    name without its version (``basesOf``: perplexity 102 → perplexity), if it has one."""
+    base = _VERSION_IN_NAME_RE.sub(r"\1", folded)
+    if base != folded:
+        return 32 + min(31, len(_NOT_KEY_RE.sub("", base)))
+    return min(31, len(_NOT_KEY_RE.sub("", folded)))
 
 
 def fnv1a(text: str) -> int:
@@ -79,7 +119,13 @@ def fnv1a(text: str) -> int:
 
 
 def shard_of(key: str, shards: int) -> int:
-    return fnv1a(key if _CJK_RUN_RE.match(key) else key[0]) % shards
+    """A Latin run (not a ``*`` prefix key) by its first three characters; anything else
+    whole."""
+    if len(key) == 2:  # a Han pair, or where the scripts meet
+        return fnv1a(key) % shards
+    if key.endswith("*") or _CJK_RUN_RE.match(key):
+        return fnv1a(key) % shards
+    return fnv1a(key[:4] if key[0] == "~" else key[:3]) % shards
 
 
 def utf16_len(text: str) -> int:
@@ -87,34 +133,73 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def read_index(site: Path) -> tuple[dict[str, object], str]:
-    """A built site's index as one object, every group's pages inline under ``docs.pages`` (the
-    one-file shape the worker also reads), and the text of all its files; for tests and benches."""
-    root = site / "search"
-    raw = [(root / "search_index.json").read_text(encoding="utf-8")]
-    index = json.loads(raw[0])
-    docs = index["docs"]
-    if isinstance(docs, dict) and "groups" in docs:
-        numbered: list[list[object]] = []
-        for path, _ in docs["groups"]:
-            text = (site / path).read_text(encoding="utf-8")
-            raw.append(text)
-            numbered.extend(json.loads(text))
-        pages = [row for _, row in sorted(numbered, key=lambda r: r[0])]
-        raw += [(site / path).read_text(encoding="utf-8") for path in (*docs["keys"], docs["pinyin"])]
-        docs = {k: v for k, v in docs.items() if k not in ("groups", "keys", "pinyin", "n", "avg")}
-        index = {**index, "docs": {**docs, "pages": pages}}
-    return index, "\n".join(raw)
+def _varint(value: int) -> str:
+    out = []
+    while value >= 32:
+        out.append(ALPHA[32 + (value & 31)])
+        value >>= 5
+    out.append(ALPHA[value])
+    return "".join(out)
 
 
-def _groups(groups: set[int], total: int) -> object:
-    """A key's groups: their numbers, or a bit set in hex (group g is bit g % 4 of digit g // 4)."""
-    ids = sorted(groups)
-    bits = bytearray((total + 3) // 4)
-    for g in ids:
-        bits[g // 4] |= 1 << (g % 4)
-    hexed = "".join("0123456789abcdef"[b] for b in bits)
-    return hexed if len(hexed) + 2 < len(json.dumps(ids, separators=(",", ":"))) else ids
+def page_postings(names: Sequence[str], meta: str, headings: str, body: str) -> str:
+    """One page's part of every key's postings, ``key \x1f code`` joined by ``\x1e`` (the code
+    after the gap, see the module docstring; one string, a tenth of the memory of a dict).
+    ``names``: the folded title and aliases; the rest folded too, one string each (headings
+    and sections joined by newlines, which no key crosses)."""
+    counts = key_counts(body)
+    fields: dict[str, int] = {}
+    lengths: dict[str, list[int]] = {}
+    for j, name in enumerate(names):
+        n = key_length(name)
+        for k in key_counts(name):
+            fields[k] = fields.get(k, 0) | (1 if j == 0 else 2)
+            at = lengths.setdefault(k, [0, 0])
+            slot = 0 if j == 0 else 1
+            at[slot] = n if not at[slot] else min(at[slot], n, key=lambda v: v % 32)
+    for k in key_counts(meta):
+        fields[k] = fields.get(k, 0) | 4
+    for k in key_counts(headings):
+        fields[k] = fields.get(k, 0) | 8
+    top = ALPHA[CAP]
+    out = {k: ALPHA[c] if c < CAP else top for k, c in counts.items()}
+    for k, f in fields.items():
+        code = out.get(k, "A") + ALPHA[f]
+        t, a = lengths[k] if k in lengths else (0, 0)
+        if f & 1:
+            code += ALPHA[min(CAP, t)]
+        if f & 2:
+            code += ALPHA[min(CAP, a)]
+        out[k] = code
+    return "\x1e".join([k + "\x1f" + code for k, code in out.items()])
+
+
+def pinyin_starts(names: Sequence[str], n: int = 2) -> set[str]:
+    """The first ``n`` letters of every query that can spell one of these names in pinyin (the
+    worker's ``pinyinScore``): syllables' readings run together from any syllable, and the
+    first ``n`` syllables' initials."""
+    out: set[str] = set()
+
+    def run(syl: list[list[str]], i: int, text: str) -> None:
+        if len(text) >= n:
+            out.add(text[:n])
+        elif i < len(syl):
+            for a in syl[i]:
+                if a:
+                    run(syl, i + 1, text + a)
+
+    for py in names:
+        syl = [s.split("|") for s in py.split(" ")] if py else []
+        for i in range(len(syl)):
+            run(syl, i, "")
+        if len(syl) >= n:
+            out.update(map("".join, itertools.product(*[{a[0] for a in alts if a} for alts in syl[:n]])))
+    return {s for s in out if s.isascii() and s.isalpha()}
+
+
+def stats_code(length: int, links: int) -> str:
+    """A page's two characters of ``stats``: its body length (log scale) and link count."""
+    return ALPHA[min(CAP, round(math.log(1 + length, LENGTH_BASE)))] + ALPHA[min(CAP, links)]
 
 
 def _dump(value: object) -> bytes:
@@ -123,68 +208,122 @@ def _dump(value: object) -> bytes:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
 
 
-def _named(folder: str, data: bytes) -> str:
-    return f"search/{folder}/{hashlib.blake2b(data, digest_size=6).hexdigest()}.json"
-
-
-def split(head: dict[str, object], rows: Sequence[list[object]], page_keys: Sequence[Iterable[str]],
-          body_chars: int) -> dict[str, bytes]:
+def split(head: dict[str, object], rows: Sequence[list[object]], postings: Sequence[str],
+          stats: str, body_chars: int) -> dict[str, bytes]:
     """The sharded index: site path → bytes. ``head``: the index's global parts (config and
     docs without pages); ``rows``: the page rows in location order (a page's number is its
-    place here); ``page_keys``: each page's keys; ``body_chars``: the UTF-16 length of all
-    sections' text (the worker's average)."""
+    place here); ``postings``: each page's ``page_postings``; ``stats``: every page's
+    ``stats_code``; ``body_chars``: the UTF-16 length of all sections' text."""
     files: dict[str, bytes] = {}
-    groups: list[list[object]] = []  # [file, pages]
-    group_of = [0] * len(rows)
-    # Pages go into groups in title order: notes named alike (知识蒸馏, 知识蒸馏的温度) share a
-    # group, so a query for a name needs few groups.
-    order = sorted(range(len(rows)), key=lambda i: (str(rows[i][1]).casefold(), i))
-    encoded = {i: _dump([i, rows[i]]) for i in order}
-    total = sum(len(b) + 1 for b in encoded.values())
-    # Between MIN_GROUPS and MAX_GROUPS groups, each about GROUP_BYTES where that allows: a
-    # query that needs all of them makes no more requests than a slow connection bears.
-    target = max(GROUP_BYTES, total / MAX_GROUPS) if total > GROUP_BYTES * MIN_GROUPS else total / MIN_GROUPS
-    batch: list[int] = []
-    size = 0
-    for at, i in enumerate(order):
-        batch.append(i)
-        size += len(encoded[i]) + 1
-        if size >= target or at == len(order) - 1:
-            data = b"[" + b",".join(encoded[j] for j in batch) + b"]"
-            name = _named("g", data)
-            files[name] = data
-            for j in batch:
-                group_of[j] = len(groups)
-            groups.append([name, len(batch)])
-            batch, size = [], 0
-    key_files = []
-    for shard in _key_shards(len(groups), group_of, page_keys):
-        data = _dump(shard)
-        name = _named("k", data)
-        files[name] = data
-        key_files.append(name)
-    py = [[i, group_of[i], row[6]] for i, row in enumerate(rows) if len(row) > 6]
-    data = _dump(py)
-    pinyin_file = _named("p", data)
-    files[pinyin_file] = data
+    for i, row in enumerate(rows):
+        files[f"search/d/{i}.json"] = _dump(row)
+    lists: dict[str, list[str]] = {}
+    last: dict[str, int] = {}
+    gaps = [_varint(v) for v in range(2048)]
+    for i, page in enumerate(postings):
+        for item in page.split("\x1e") if page else ():
+            k, _, code = item.partition("\x1f")
+            at = last.get(k)
+            if at is None:
+                lists[k] = [gaps[i * 2 + 2 + (len(code) > 1)] if i < 1000 else _varint(i * 2 + 2 + (len(code) > 1)), code]
+            else:
+                v = (i - at) * 2 + (len(code) > 1)
+                got = lists[k]
+                got += (gaps[v] if v < 2048 else _varint(v), code)
+                if len(got) > 64:  # few strings held at once: memory stays near the bytes
+                    lists[k] = ["".join(got)]
+            last[k] = i
+    encoded = {k: "".join(v) for k, v in lists.items()}
     docs = dict(head["docs"])  # type: ignore[call-overload]
-    docs.update({"n": len(rows), "avg": max(1, body_chars / max(1, len(rows))),
-                 "groups": groups, "keys": key_files, "pinyin": pinyin_file})
+    encoded.update(_word_keys(str(docs.pop("words", "")), int(docs.pop("domain", 0))))
+    size = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
+    count = 2 ** math.ceil(math.log2(max(1, size / SHARD_BYTES)))
+    count = max(MIN_SHARDS, min(MAX_SHARDS, count))
+    shards: list[dict[str, str]] = [{} for _ in range(count)]
+    for k in sorted(encoded):
+        shards[shard_of(k, count)][k] = encoded[k]
+    for s, shard in enumerate(shards):
+        files[f"search/k/{s}.json"] = _dump(shard)
+    by_start: dict[str, list[list[object]]] = {}
+    for i, row in enumerate(rows):
+        if len(row) > 6:
+            for start in sorted(pinyin_starts(row[6])):  # type: ignore[arg-type]
+                by_start.setdefault(start, []).append([i, row[6]])
+    split3: list[str] = []
+    for start, entries in by_start.items():
+        data = files[f"search/p/{start}.json"] = _dump(entries)
+        if len(data) <= PINYIN_BYTES:
+            continue
+        # Too many names for one file: also by three letters, for a query that long.
+        by3: dict[str, list[list[object]]] = {}
+        for entry in entries:
+            for s3 in sorted(pinyin_starts(entry[1], 3)):  # type: ignore[arg-type]
+                if s3.startswith(start):
+                    by3.setdefault(s3, []).append(entry)
+        for s3, more in by3.items():
+            files[f"search/p/{s3}.json"] = _dump(more)
+            split3.append(s3)
+    token = hashlib.blake2b(digest_size=6)
+    for path in sorted(files):
+        token.update(path.encode() + b"\0" + files[path])
+    words = [w for w in str(head["docs"].get("words", "")).split(" ") if w]  # type: ignore[attr-defined]
+    docs.update({"maxword": max(map(len, words), default=1), "n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
+                 "shards": count, "pinyin": " ".join(sorted(by_start) + sorted(split3)), "token": token.hexdigest()})
     files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
     return files
 
 
-def _key_shards(groups: int, group_of: list[int], page_keys: Sequence[Iterable[str]]) -> list[dict[str, object]]:
-    """Each shard: ``{key: groups}``; as many shards as make each about SHARD_BYTES."""
-    where: dict[str, set[int]] = {}
-    for i, ks in enumerate(page_keys):
-        g = group_of[i]
-        for k in ks:
-            where.setdefault(k, set()).add(g)
-    encoded = {k: _groups(gs, groups) for k, gs in where.items()}
-    estimate = sum(len(k.encode()) + 4 + len(json.dumps(v)) for k, v in encoded.items())
-    count = max(1, min(MAX_SHARDS, 2 ** math.ceil(math.log2(max(1, estimate / SHARD_BYTES)))))
-    shards: list[dict[str, object]] = [{} for _ in range(count)]
-    for k in sorted(encoded):
-        shards[shard_of(k, count)][k] = encoded[k]
-    return shards
+def _word_keys(words: str, domain: int) -> dict[str, str]:
+    """The segmentation word list by first character: ``=知`` → its domain words, ``|``, the
+    others (words of other scripts are never looked up: the worker cuts Han runs only)."""
+    by_char: dict[str, tuple[list[str], list[str]]] = {}
+    for i, w in enumerate(words.split(" ") if words else []):
+        if w and _CJK_RUN_RE.match(w[0]):
+            by_char.setdefault(w[0], ([], []))[0 if i < domain else 1].append(w)
+    return {"=" + c: " ".join(d) + "|" + " ".join(o) for c, (d, o) in by_char.items()}
+
+
+AUTO_BYTES = 2_000_000  # search_shards: auto shards an index this large (about 600 notes)
+
+
+def worth_sharding(pages: Iterable[object]) -> bool:
+    """``search_shards: auto``: is the one file over AUTO_BYTES? Below that, on a fast
+    connection, one request beats the sharded index's two rounds (docs/search.md); above it,
+    the one file's download and parse grow with every note. ``pages``: SearchPage objects."""
+    total = 0
+    for page in pages:
+        total += sum(len(t.encode("utf-8")) for t in page.texts()) + 60  # type: ignore[attr-defined]
+        if total > AUTO_BYTES:
+            return True
+    return False
+
+
+def read_index(site: Path) -> tuple[dict[str, object], str]:
+    """A built site's index as one object, every page's row inline under ``docs.pages`` (the
+    one-file shape the worker also reads), and the text of all its files; for tests and benches."""
+    root = site / "search"
+    raw = [(root / "search_index.json").read_text(encoding="utf-8")]
+    index = json.loads(raw[0])
+    docs = index["docs"]
+    if isinstance(docs, dict) and "shards" in docs:
+        pages = []
+        for i in range(docs["n"]):
+            text = (root / "d" / f"{i}.json").read_text(encoding="utf-8")
+            raw.append(text)
+            pages.append(json.loads(text))
+        shards = [(root / "k" / f"{s}.json").read_text(encoding="utf-8") for s in range(docs["shards"])]
+        raw += shards
+        domain: list[str] = []
+        other: list[str] = []
+        for text in shards:
+            for k, v in json.loads(text).items():
+                if k[0] == "=":
+                    d, o = v.split("|")
+                    domain += d.split()
+                    other += o.split()
+        docs = {**docs, "words": " ".join(sorted(domain) + sorted(other)), "domain": len(domain)}
+        raw += [(root / "p" / f"{c}.json").read_text(encoding="utf-8") for c in docs["pinyin"].split()]
+        drop = ("n", "avg", "stats", "shards", "pinyin", "token", "maxword")
+        docs = {k: v for k, v in docs.items() if k not in drop}
+        index = {**index, "docs": {**docs, "pages": pages}}
+    return index, "\n".join(raw)

@@ -4,7 +4,9 @@
  * Material's UI (header search box, keyboard, result list, ?h= highlighting) is kept; it talks
  * to this worker with the same messages (SETUP, READY, QUERY, RESULT) and result shape. The
  * index is prebuilt at build time (kbsite.search.index): plain text per section, no inverted
- * index to build here, so the worker is ready as soon as the JSON is parsed.
+ * index to build here, so the worker is ready as soon as the JSON is parsed. By default it is
+ * sharded (kbsite.search.shards): the worker gets a small entry, ranks each query from the
+ * postings of its keys and fetches the text only of the pages it shows (see "Sharded index").
  *
  * Matching cannot disagree with the index: Chinese terms match as substrings, Latin terms as
  * word prefixes, both on NFKC + lowercased text. The word list shipped in the index (the
@@ -163,11 +165,14 @@ function setup(docs) {
     if (k && !glossary.has(k)) glossary.set(k, g)
   }))
   const base = { words, maxLen, glossary, groups }
-  if (docs.groups) {
-    // Sharded (kbsite.search.shards): pages come in groups, as queries need them.
-    return { ...base, sharded: true, pages: [], byId: new Map(), n: docs.n, avgLength: docs.avg,
-             files: docs.groups, keyFiles: docs.keys, pinyinFile: docs.pinyin,
-             shards: new Map(), loaded: new Map(), pinyin: null }  // shards: path → its promise; loaded: group → rows
+  if (docs.shards) {
+    // Sharded (kbsite.search.shards): rows come as queries need them.
+    // The word list comes with the key shards: the words starting with a character, in its shard.
+    return { ...base, maxLen: docs.maxword || 1, wordChars: new Set(), sharded: true, pages: [], n: docs.n, avgLength: docs.avg, stats: docs.stats,
+             shardCount: docs.shards, token: docs.token, pinyinStarts: new Set((docs.pinyin || "").split(" ")),
+             files: new Map(), shards: new Map(), decoded: new Map(), byTerm: new Map(), byForm: new Map(),
+             named: new Map(), rows: new Map(), pinyin: new Map(),
+             missing: null, misses: 0, fetched: 0, df: termPages, ...statsOf(docs) }
   }
   const pages = docs.pages.map(pageOf)
   const bodyChars = pages.reduce((n, p) => n + p.length, 0)
@@ -175,10 +180,21 @@ function setup(docs) {
            avgLength: Math.max(1, bodyChars / Math.max(1, pages.length)) }
 }
 
-/* ---- Shards ------------------------------------------------------------------------------- */
+/* ---- Sharded index (kbsite.search.shards) --------------------------------------------------- */
 
-// How a file of the index is fetched (the site's root is two folders above this worker).
-let load = path => fetch(new URL("../../" + path, self.location)).then(r => {
+// Phase 1 ranks from the postings of the query's keys alone (each page's fields and body count
+// per key, in the key shards); phase 2 fetches the rows of the pages phase 1 ranks highest and
+// ranks those exactly, with the site-wide page count and document frequencies of phase 1.
+// TOP: how many pages phase 2 gets, per reading of the query; enough that the exact ranking of
+// them gives the one-file index's top results (tests/search/test_search_shards.py).
+const TOP = 25, TOP_PINYIN = 20, FIRST = 8
+const MAX_RUN = 16  // kbsite.search.shards.MAX_RUN
+const ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+const DIGIT = new Map([...ALPHA].map((c, i) => [c, i]))
+
+// How a file of the index is fetched (the site's root is two folders above this worker); the
+// build's token keeps a browser from mixing two builds.
+let load = path => fetch(new URL(`../../${path}?v=${db.token}`, self.location)).then(r => {
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`)
   return r.json()
 })
@@ -192,114 +208,399 @@ function hash(s) {
 
 const CJK_START = new RegExp(`^[${CJK}]`, "u")
 const CJK_ONLY = new RegExp(`^[${CJK}]+$`, "u")
-const KEY_TAIL = /[a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff:.]/
+const HAN_RUNS = new RegExp(`[${HAN}]+`, "gu")
 
+// kbsite.search.shards.shard_of: a Latin run by its first three characters, else the whole key.
 function shardOf(key) {
-  return hash(CJK_START.test(key) ? key : key[0]) % db.keyFiles.length
+  const by = key.endsWith("*") || CJK_START.test(key) || Array.from(key).length === 2 ? key
+    : key.slice(0, key[0] === "~" ? 4 : 3)
+  return hash(by) % db.shardCount
 }
 
-// What a way of writing a term needs of the key shards (see kbsite/search/shards.py): all of
-// some keys, every key starting with some letters ({prefix}), or, for text no key covers,
-// nothing to narrow it down (null).
-function needOf(f) {
-  let t = f.t
-  if (f.re) t = t.split(" ")[0]  // a phrase: its first token
-  if (!t) return null
-  if (!f.latin && !LATIN_START.test(t)) {
-    if (!CJK_ONLY.test(t)) return null
-    const chars = Array.from(t)
-    return { all: chars.length === 1 ? chars : [...new Set(chars.slice(1).map((c, i) => chars[i] + c))] }
+function loadShards(list) {
+  return Promise.all(list.filter(s => !db.shards.has(s)).map(async s => db.shards.set(s, await fetchFile(`search/k/${s}.json`))))
+}
+
+function fetchFile(path) {
+  if (!db.files.has(path)) db.files.set(path, load(path).catch(err => { db.files.delete(path); throw err }))
+  return db.files.get(path)
+}
+
+// A key's postings: page → its posting packed in a number: the body count (C), fields (F: 1
+// title, 2 alias, 4 tags, 8 heading), the length of the shortest title (TL) and alias (AL)
+// holding it (see shorter). While db.missing is a set (collecting), a key whose shard is not
+// loaded yet is noted there and has none.
+const C = p => p & 63, F = p => (p >> 6) & 15, TL = p => (p >> 10) & 63, AL = p => (p >> 16) & 63
+const pack = (c, f, tl, al) => c | f << 6 | tl << 10 | al << 16
+const CODES = new Int8Array(128).fill(-1)
+for (let i = 0; i < ALPHA.length; i++) CODES[ALPHA.charCodeAt(i)] = i
+
+function postings(key) {
+  const s = shardOf(key)
+  const shard = db.shards.get(s)
+  if (!shard) { miss(s); return new Map() }
+  let out = db.decoded.get(key)
+  if (out) return out
+  out = new Map()
+  const code = shard[key] || ""
+  let at = 0, page = -1
+  const next = () => CODES[code.charCodeAt(at++)]
+  while (at < code.length) {
+    let v = 0, shift = 1, d
+    while ((d = next()) >= 32) { v += (d - 32) * shift; shift *= 32 }
+    v += d * shift
+    page += Math.floor(v / 2)
+    const c = next()
+    let f = 0, tl = 0, al = 0
+    if (v % 2) {
+      f = next()
+      if (f & 1) tl = next()
+      if (f & 2) al = next()
+    }
+    out.set(page, pack(c, f, tl, al))
   }
-  let n = 0
-  // A phrase may put a separator between a letter and a digit (p3 = p-3).
-  while (n < 3 && n < t.length && (n === 0 || (KEY_TAIL.test(t[n]) && !(f.re && /[a-z][0-9]|[0-9][a-z]/.test(t.slice(n - 1, n + 1)))))) n++
-  return n === 3 ? { all: [t.slice(0, 3)] } : { prefix: t.slice(0, n) }
+  db.decoded.set(key, out)
+  return out
 }
 
-function fetchFile(cache, path) {
-  if (!cache.has(path)) cache.set(path, load(path).catch(err => { cache.delete(path); throw err }))
-  return cache.get(path)
+// A shard not loaded yet: noted while collecting (db.missing); what was worked out without it
+// is not cached (cached).
+function miss(s) {
+  db.misses++
+  if (db.missing) db.missing.add(s)
 }
 
-// A key's groups: a list of numbers, or a bit set in hex (kbsite.search.shards._groups).
-function groupList(v) {
-  if (typeof v !== "string") return v
-  const out = []
-  for (let i = 0; i < v.length; i++) {
-    const d = parseInt(v[i], 16)
-    for (let b = 0; b < 4; b++) if (d & (1 << b)) out.push(4 * i + b)
+function cached(cache, id, make) {
+  let out = cache.get(id)
+  if (!out) {
+    const misses = db.misses
+    out = make()
+    if (db.misses === misses) cache.set(id, out)
   }
   return out
 }
 
-// The groups of every key of a shard that starts with prefix, worked out once per shard.
-const PREFIXES = new WeakMap()
-function prefixGroups(shard, prefix) {
-  if (!PREFIXES.has(shard)) PREFIXES.set(shard, new Map())
-  const seen = PREFIXES.get(shard)
-  if (!seen.has(prefix)) {
-    const gs = new Set()
-    for (const [k, v] of Object.entries(shard)) if (k.startsWith(prefix)) groupList(v).forEach(g => gs.add(g))
-    seen.set(prefix, gs)
+function both(a, b) {
+  const out = new Map()
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a]
+  for (const [id, p] of small) {
+    const q = big.get(id)
+    // In no one field together: not there (a term is in one field).
+    if (q !== undefined && (Math.min(C(p), C(q)) || F(p) & F(q)))
+      out.set(id, pack(Math.min(C(p), C(q)), F(p) & F(q), shorter(TL(p), TL(q)) === TL(p) ? TL(q) : TL(p),
+                       shorter(AL(p), AL(q)) === AL(p) ? AL(q) : AL(p)))
   }
-  return seen.get(prefix)
+  return out
 }
 
-// The groups holding a term's text: for each of its forms, those with all its keys.
-function groupsOf(term, shards, out) {
-  for (const f of term.forms || [term]) {
-    const need = needOf(f)
-    if (need === null) { db.files.forEach((_, g) => out.add(g)); return }
-    if (need.prefix) {
-      prefixGroups(shards.get(shardOf(need.prefix)), need.prefix).forEach(g => out.add(g))
-      continue
+// Name lengths (kbsite.search.shards.key_length): 0 for none, plus 32 without the version.
+function shorter(a, b) {
+  return !a ? b : !b ? a : a % 32 <= b % 32 ? a : b
+}
+
+function either(maps) {
+  if (maps.length === 1) return maps[0]
+  const out = new Map()
+  for (const m of maps) for (const [id, p] of m) {
+    const q = out.get(id)
+    out.set(id, q === undefined ? p : pack(Math.min(63, C(p) + C(q)), F(p) | F(q), shorter(TL(p), TL(q)), shorter(AL(p), AL(q))))
+  }
+  return out
+}
+
+// Han text: the pages with all its pairs of neighbouring characters (one character: that one).
+function hanPages(t) {
+  const chars = Array.from(t)
+  if (chars.length === 1) return postings(t)
+  let out = null
+  for (let i = 0; i + 1 < chars.length; i++) {
+    out = out ? both(out, postings(chars[i] + chars[i + 1])) : postings(chars[i] + chars[i + 1])
+    if (!out.size && !db.missing) break
+  }
+  return out
+}
+
+// A Latin term: the pages with a run it starts (mark "~": a run after a letter, a version).
+function latinPages(t, mark) {
+  t = t.slice(0, MAX_RUN)
+  if (t.length < 3) return postings(mark + t + "*")
+  const s = shardOf(mark + t)
+  const shard = db.shards.get(s)
+  if (!shard) { miss(s); return new Map() }
+  const keys = Object.keys(shard).filter(k => k.startsWith(mark + t) && !k.endsWith("*"))
+  return either(keys.map(postings).concat([new Map()]))
+}
+
+// The pages a way of writing a term can match (a superset: keys cannot say that the pairs of
+// 知识蒸馏 are next to each other).
+function formPages(f) {
+  return cached(db.byForm, (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : ""), () => formPagesOf(f))
+}
+
+function formPagesOf(f) {
+  if (f.re) {
+    // A phrase: a Latin token starts a word, or follows a Latin one glued to it (prefixtuning) or
+    // as its version (llama3); Han tokens are anywhere. Letters and digits may be apart (p-3):
+    // then only the start of the token counts, and what follows it is not narrowed down.
+    const tokens = f.t.split(" ")
+    let out = null, apart = false
+    tokens.forEach((tok, i) => {
+      let m
+      if (LATIN_START.test(tok)) {
+        const after = i > 0 && LATIN_START.test(tokens[i - 1])
+        if (after && apart) return
+        const cut = tok.search(/[a-z][0-9]|[0-9][a-z]/)
+        if (cut >= 0) { tok = tok.slice(0, cut + 1); apart = true }
+        if (!after) m = latinPages(tok, "")
+        else {
+          const ways = [latinPages(tok, "")]
+          if (VERSION_TERM.test(tok)) ways.push(latinPages(tok, "~"))
+          for (let j = i - 1; j >= 0 && LATIN_START.test(tokens[j]); j--) ways.push(latinPages(tokens.slice(j, i).join("") + tok, ""))
+          m = either(ways)
+        }
+      } else if (CJK_ONLY.test(tok)) m = hanPages(tok)
+      else return
+      out = out ? both(out, m) : m
+      // Where the scripts meet, the characters on either side, any digit as 0
+      // (kbsite.search.shards._CROSS_RE); a name before Han may carry a version (qwen2.5 微调).
+      const prev = tokens[i - 1]
+      if (prev && LATIN_START.test(prev) !== LATIN_START.test(tok) && !apart) {
+        const a = Array.from(prev).pop().replace(/[0-9]/, "0"), b = Array.from(tok)[0].replace(/[0-9]/, "0")
+        const ends = LATIN_START.test(prev) && /[a-z\u00c0-\u04ff]/.test(a) ? [a, "0"] : [a]
+        out = both(out, either(ends.map(e => postings(e + b))))
+      }
+    })
+    return out || new Map()
+  }
+  if (!f.t) return new Map()
+  if (f.latin) return f.version ? either([latinPages(f.t, ""), latinPages(f.t, "~")]) : latinPages(f.t, "")
+  return CJK_ONLY.test(f.t) ? hanPages(f.t) : new Map()
+}
+
+function termPages(term) {
+  if (!term.forms) return formPages(term)
+  const id = term.forms.map(f => (f.re ? "/" : "") + f.t + (f.latin ? "@" : "") + (f.version ? "v" : "")).join("|")
+  return cached(db.byTerm, id, () => either(term.forms.map(formPages)))
+}
+
+// Pages named by a part of the query (nameBonusOf: q.includes(key)): page → the longest such
+// name's length. A part: from a token's start (any character of Han) to a token's end (any
+// character); a name holds all its keys and is as long.
+function namesInside(query) {
+  const out = new Map(), tokens = query.tokens
+  const chars = tokens.map(t => Array.from(t))
+  const han = tokens.map(t => !LATIN_START.test(t))
+  const note = (pages, length) => {
+    if (length < 2 || length >= query.key.length) return
+    for (const [id, p] of pages) {
+      let v = 0
+      for (const n of [F(p) & 1 ? TL(p) : 0, F(p) & 2 ? AL(p) : 0]) if (n % 32 === length) v = Math.max(v, n >= 32 ? 0.8 * length : length)
+      if (v > (out.get(id) || 0)) out.set(id, v)
     }
-    let common = null
-    for (const k of need.all) {
-      const gs = groupList(shards.get(shardOf(k))[k] || [])
-      common = common === null ? new Set(gs) : new Set(gs.filter(g => common.has(g)))
-      if (!common.size) break
+  }
+  let spans = 0
+  for (let i = 0; i < tokens.length; i++) for (let a = 0; a < (han[i] ? chars[i].length : 1); a++) {
+    // Within a Han token: one pair more at a time, over the pages with it in a name.
+    if (han[i] && CJK_ONLY.test(tokens[i])) {
+      let pages = null
+      for (let b = a + 2; b <= chars[i].length; b++) {
+        const pair = namedPostings(chars[i][b - 2] + chars[i][b - 1])
+        pages = pages ? both(pages, pair) : pair
+        if (!pages.size && !db.missing) break
+        note(pages, b - a)
+      }
     }
-    if (common) common.forEach(g => out.add(g))
+    // Across tokens, from two Han characters at least (a single one's postings are long).
+    if (han[i] && chars[i].length - a < 2) continue
+    for (let j = i + 1; j < tokens.length; j++) for (let b = han[j] ? 2 : 1; b <= chars[j].length; b++) {
+      if (++spans > 60) return out
+      const part = tokens.slice(i, j + 1).map((t, k) => chars[i + k].slice(k === 0 ? a : 0, i + k === j ? b : undefined).join(""))
+      note(tokenPages(part), part.join("").length)
+    }
+    if (!han[i]) note(tokenPages([tokens[i]]), tokens[i].length)
   }
+  return out
 }
 
-async function loadGroups(groups) {
-  const fresh = [...groups].filter(g => !db.loaded.has(g))
-  await Promise.all(fresh.map(async g => {
-    const rows = await fetchFile(db.shards, db.files[g][0])
-    db.loaded.set(g, rows)
-    for (const [id, row] of rows) if (!db.byId.has(id)) db.byId.set(id, pageOf(row, id))
-  }))
-  if (fresh.length) db.pages = [...db.byId.values()].sort((a, b) => a.id - b.id)
-  return fresh.length
+// A key's postings in titles and aliases only.
+function namedPostings(key) {
+  return cached(db.named, key, () => {
+    const out = new Map()
+    for (const [id, p] of postings(key)) if (F(p) & 3) out.set(id, p)
+    return out
+  })
 }
 
-// Load what a query needs: its terms' key shards, then every group one of its terms (or its
-// pinyin) may occur in. Afterwards db.pages holds every page the query can match.
-async function prepare(raw) {
-  const plain = parseQuery(raw, false)
-  const readings = plain.spans ? [plain, parseQuery(raw, true)] : [plain]
-  const terms = []
-  for (const r of readings) for (const t of r.terms) terms.push(t, ...splitTerm(t))
-  const wanted = new Set()
-  for (const t of terms) for (const f of t.forms || [t]) {
-    const need = needOf(f)
-    if (need) for (const k of need.prefix ? [need.prefix] : need.all) wanted.add(shardOf(k))
+// The pages where all the query's tokens occur (a superset), for its phrase and its name.
+function tokenPages(tokens) {
+  if (!tokens.length) return new Map()
+  return formPages(tokens.length > 1 ? { t: tokens.join(" "), re: true } : termOf(tokens[0]))
+}
+
+// Each page's body length and prior (pageOf), from the entry's two characters a page.
+function statsOf(docs) {
+  const lengths = new Float64Array(docs.n), priors = new Float64Array(docs.n)
+  for (let id = 0; id < docs.n; id++) {
+    lengths[id] = LENGTH_BASE ** DIGIT.get(docs.stats[2 * id]) - 1
+    priors[id] = 1 + 0.08 * Math.log2(1 + DIGIT.get(docs.stats[2 * id + 1]))
   }
-  const shards = new Map()
-  await Promise.all([...wanted].map(async s => shards.set(s, await fetchFile(db.shards, db.keyFiles[s]))))
-  const groups = new Set()
-  for (const t of terms) groupsOf(t, shards, groups)
+  return { lengths, priors }
+}
+const LENGTH_BASE = 1.2  // kbsite.search.shards.LENGTH_BASE
+
+// rank's estimate from postings, for a page its keys say it may hold: each field a term's keys
+// all occur in counts as if the term were there, in full; a name's share is guessed from its
+// length. Returns the best TOP as [{page: id, score, live}], best first.
+function estimate(query) {
+  if (!query.terms.length) return []
+  // The pages holding all the query's tokens: where its phrase and its name may be.
+  const whole = tokenPages(query.tokens)
+  const names = [[1, whole]]
+  const g = groupOf(query.key)
+  if (g !== undefined) for (const f of db.groups[g]) names.push([ALT_NAME, formPages(f)])
+  const inside = namesInside(query)
+  const live = liveTerms(query)
+  if (!live.length) return []
+  const total = live.reduce((a, t) => a + t.idf, 0)
+  const looks = live.map(termPages)
+  if (db.missing) return []  // collecting: the shards are known now
+  const ids = new Set()
+  for (const m of looks) for (const id of m.keys()) ids.add(id)
+  const qlen = query.key.length
+  const tlens = live.map(term => term.t.replace(/ /g, "").length)
+  const scores = [], pages = []
+  for (const id of ids) {
+    const length = db.lengths[id]
+    let score = 0, covered = 0, all = 31
+    for (let i = 0; i < live.length; i++) {
+      const p = looks[i].get(id)
+      if (p === undefined) { all = 0; continue }
+      const f = F(p), c = C(p)
+      const term = live[i]
+      const named = term.mod ? MODIFIER : 1
+      let s = 0
+      if (f & 1) s = W.title * named * (0.5 + 0.5 * Math.min(1, tlens[i] / Math.max(1, TL(p) % 32)))
+      if (f & 2) s = Math.max(s, W.alias * named * (0.5 + 0.5 * Math.min(1, tlens[i] / Math.max(1, AL(p) % 32))))
+      if (f & 4) s += W.meta
+      if (f & 8) s += W.heading
+      s += W.body * bm25(Math.min(c, 50), length)
+      all &= f | (c ? 16 : 0)
+      if (s > 0) { score += term.idf * s * (1 + SATURATE) / (s + SATURATE); covered += term.idf }
+    }
+    if (!covered) continue
+    const coverage = covered / total
+    let structure = 0
+    if (live.length >= 2) {
+      structure = all & 1 ? TOGETHER.title : all & 2 ? TOGETHER.alias : all & 8 ? TOGETHER.heading
+        : all & 4 ? TOGETHER.meta : all & 16 ? TOGETHER.body * Math.min(1, bm25(1, length)) : 0
+      const p = query.phrase && coverage >= 0.5 ? whole.get(id) : undefined
+      if (p !== undefined) {
+        const f = F(p)
+        structure = Math.max(structure, f & 1 ? PHRASE.title : f & 2 ? PHRASE.alias : f & 8 ? PHRASE.heading
+          : f & 4 ? PHRASE.meta : PHRASE.body * Math.min(1, bm25(Math.max(1, C(p)), length)))
+      }
+    }
+    let bonus = (inside.get(id) || 0) * 30 / qlen * (0.5 + 0.5 * coverage)
+    for (const [weight, m] of names) {
+      const p = m.get(id)
+      if (p === undefined) continue
+      for (const n of [F(p) & 1 ? TL(p) : 0, F(p) & 2 ? AL(p) : 0]) {
+        if (n) bonus = Math.max(bonus, weight * (n >= 32 ? 0.8 : 1) * (n % 32 <= qlen ? 200 : 40 * qlen / (n % 32)))
+      }
+    }
+    scores.push(((score + structure * total) * coverage * coverage + bonus) * db.priors[id])
+    pages.push(id)
+  }
+  // Only the best TOP are wanted (prepare): best first, then in page order.
+  const order = Array.from(pages.keys()).sort((x, y) => scores[y] - scores[x] || pages[x] - pages[y])
+  return order.slice(0, TOP).map(k => ({ page: pages[k], score: scores[k], live }))
+}
+
+// The pinyin file of names for a start of a query, each name's syllables parsed once.
+function pinyinNames(start) {
+  if (!db.pinyin.has(start))
+    db.pinyin.set(start, fetchFile(`search/p/${start}.json`).then(entries => entries.map(([id, py]) => [id, py.map(p => p ? pinyinOf(p) : null)]),
+      err => { db.pinyin.delete(start); throw err }))
+  return db.pinyin.get(start)
+}
+
+// Phase 1: load the key shards the query's terms need and pick the pages to rank exactly (and,
+// for a query that could be pinyin, the names it spells best); phase 2: fetch their rows. After
+// this db.pages holds them, and rank takes each term's document frequency from the postings.
+async function prepare(raw, post) {
+  // First, in one go, the shards of what the query needs whatever its terms: the words
+  // starting with each of its Han characters (for cutting it into terms), its Han pairs and
+  // Latin tokens, where its scripts meet, and the names of every glossary concept a part of
+  // it names. A single character's postings (long) only for a term of one character.
+  const folded = simp(raw.normalize("NFKC").toLowerCase())
+  const han = folded.match(HAN_RUNS) || []
+  db.missing = new Set()
+  for (const run of han) {
+    const chars = Array.from(run)
+    chars.forEach((c, i) => {
+      if (!db.wordChars.has(c) && !db.shards.has(shardOf("=" + c))) miss(shardOf("=" + c))
+      if (i) postings(chars[i - 1] + c)
+    })
+  }
+  const tokens = folded.match(TOKEN) || []
+  for (const t of tokens) if (LATIN_START.test(t)) [termOf(t), ...splitTerm(termOf(t))].forEach(formPages)
+  tokenPages(tokens)
+  const key = Array.from(keyOf(folded))
+  for (let i = 0; i < key.length; i++) for (let j = i + 1; j <= Math.min(key.length, i + 40); j++) {
+    const g = db.glossary.get(key.slice(i, j).join(""))
+    if (g !== undefined) db.groups[g].forEach(formPages)
+  }
+  const first = [...db.missing]
+  db.missing = null
+  // The pinyin of the names a Latin query may spell, meanwhile: its first two letters, or
+  // three where the file is split that far.
   const q = raw.normalize("NFKC").toLowerCase().replace(/[\s'’]+/g, "")
-  if (PINYIN_QUERY.test(q)) {
-    if (!db.pinyin) db.pinyin = (await fetchFile(db.shards, db.pinyinFile)).map(([id, group, py]) => ({ id, group, py }))
-    for (const entry of db.pinyin) {
-      if (!entry.pys) entry.pys = entry.py.map(py => py ? pinyinOf(py) : null)
-      if (entry.pys.some(p => p && pinyinScore(q, p) > 0)) groups.add(entry.group)
-    }
+  const start = q.length >= 3 && db.pinyinStarts.has(q.slice(0, 3)) ? q.slice(0, 3) : q.slice(0, 2)
+  const split = q.length >= 3 && start.length === 2 && [...db.pinyinStarts].some(s => s.length === 3 && s.startsWith(start))
+  const spelled = PINYIN_QUERY.test(q) && db.pinyinStarts.has(start) && !split ? pinyinNames(start) : null
+  if (spelled) spelled.catch(() => {})  // awaited below; a failure is reported there
+  await loadShards(first)
+  for (const run of han) for (const c of run) {
+    if (db.wordChars.has(c)) continue
+    db.wordChars.add(c)
+    const list = db.shards.get(shardOf("=" + c))["=" + c]
+    if (!list) continue
+    list.split("|").forEach((part, kind) => part.split(" ").forEach(w => { if (w) db.words.set(w, kind + 1) }))
   }
-  await loadGroups(groups)
+  db.missing = new Set()
+  hitsOf(raw, estimate)
+  const wanted = [...db.missing]
+  db.missing = null
+  await loadShards(wanted)
+  // Each reading's TOP, best first (a page's best place in any reading).
+  const place = new Map()
+  for (const list of hitsOf(raw, estimate).lists)
+    list.forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
+  const chosen = new Set([...place].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([id]) => id))
+  if (spelled) {
+    const scored = []
+    for (const [id, pys] of await spelled) {
+      let best = 0
+      pys.forEach((p, j) => { if (p) best = Math.max(best, pinyinScore(q, p) * (j ? 0.95 : 1)) })
+      if (best > 0) scored.push([best * db.priors[id], id])
+    }
+    scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, TOP_PINYIN).forEach(([, id]) => chosen.add(id))
+  }
+  // The best FIRST first: with post, their exact ranking is shown while the others load.
+  const order = [...chosen]
+  const rows = ids => Promise.all(ids.filter(id => !db.rows.has(id)).map(async id => {
+    const row = await fetchFile(`search/d/${id}.json`)
+    db.rows.set(id, pageOf(row, id))
+  }))
+  const show = ids => { db.pages = [...ids].sort((a, b) => a - b).map(id => db.rows.get(id)) }
+  if (post && order.length > FIRST && order.slice(0, FIRST).some(id => !db.rows.has(id))) {
+    await rows(order.slice(0, FIRST))
+    show(order.slice(0, FIRST))
+    post(answer(raw))
+  }
+  await rows(order)
+  show(order)
+  db.fetched = order.length
 }
 
 // Derived on first use, so that setup stays a single pass over the text.
@@ -463,6 +764,7 @@ function parseQuery(query, spans = true) {
     modifier: modEnd > 0 ? keyOf(q.slice(0, modEnd)) : "",
     head: modEnd > 0 ? keyOf(q.slice(modEnd + 1)) : keyOf(q),
     phrase: phraseOf(tokens),
+    tokens,
     terms: [...unique.values()]
   }
 }
@@ -727,7 +1029,17 @@ const GLUED = /[a-z][0-9]|[0-9][a-z]/
 // otherwise just drop); each page keeps its better score.
 const WORDWISE = 0.6
 function search(raw) {
-  const best = new Map()
+  const best = hitsOf(raw, rank).best
+  const hits = [...best.values()].sort((a, b) => b.score - a.score)
+  // Pinyin: after every page the characters found, the pages whose title or alias it spells.
+  for (const hit of pinyinHits(raw, best)) hits.push(hit)
+  return { items: hits.slice(0, MAX_RESULTS).map(hit => render(hit, hit.live, hit.terms)) }
+}
+
+// Every reading of the query ranked by rankFn (rank, or estimate from postings): each page's
+// best hit, and each reading's hits.
+function hitsOf(raw, rankFn) {
+  const best = new Map(), lists = []
   const plain = parseQuery(raw, false)
   const readings = plain.spans ? [plain, parseQuery(raw, true)] : [plain]
   for (const reading of readings) for (const split of [false, true]) {
@@ -737,16 +1049,15 @@ function search(raw) {
       query.terms = query.terms.flatMap(t => t.latin && !t.forms && GLUED.test(t.t) ? splitTerm(t) : [t])
     }
     const asked = query.terms.length
-    for (const hit of rank(query)) {
+    const list = rankFn(query)
+    for (const hit of list) {
       if (reading === plain && readings.length > 1) hit.score *= WORDWISE * Math.min(1, hit.live.length / asked) ** 2
       const seen = best.get(hit.page)
       if (!seen || seen.score < hit.score) best.set(hit.page, hit)
     }
+    lists.push(list)
   }
-  const hits = [...best.values()].sort((a, b) => b.score - a.score)
-  // Pinyin: after every page the characters found, the pages whose title or alias it spells.
-  for (const hit of pinyinHits(raw, best)) hits.push(hit)
-  return { items: hits.slice(0, MAX_RESULTS).map(hit => render(hit, hit.live, hit.terms)) }
+  return { best, lists }
 }
 
 /* ---- Pinyin ------------------------------------------------------------------------------- */
@@ -806,17 +1117,16 @@ function pinyinHits(raw, literal) {
   return out.sort((a, b) => b.score - a.score)
 }
 
-function rank(query) {
-  if (!query.terms.length) return []
-  const pages = db.pages
+// A query's terms that occur somewhere, each with its idf; a term found nowhere is split once
+// (llama3 → llama 3, an unknown Chinese stretch → its character pairs), else it does not count.
+// Sharded, the document frequency comes from the postings (db.df).
+function liveTerms(query) {
   const N = db.n
-  // Document frequency of each term, for its weight; a term found nowhere is split once
-  // (llama3 → llama 3, an unknown Chinese stretch → its character pairs), else it does not count.
   const live = []
   const pending = query.terms.map(t => [t, true])
   while (pending.length) {
     const [term, splittable] = pending.shift()
-    const df = docFreq(pages, term)
+    const df = db.df ? db.df(term).size : docFreq(db.pages, term)
     term.df = df
     term.idf = df ? Math.log(1 + N / df) : 0
     if (df) { live.push(term); continue }
@@ -828,6 +1138,13 @@ function rank(query) {
       pending.push([part, false])
     }
   }
+  return live
+}
+
+function rank(query) {
+  if (!query.terms.length) return []
+  const pages = db.pages
+  const live = liveTerms(query)
   if (!live.length) return []
   for (const term of live) {
     term.units = term.forms ? units(term.t) : term.latin ? 1 : term.t.length / 2
@@ -925,8 +1242,9 @@ function answer(raw) {
   }
 }
 
-// A message's reply; for a sharded index a query's reply is a promise (its files load first).
-function handler(message) {
+// A message's reply; for a sharded index a query's reply is a promise (its files load first),
+// and post, if given, gets an earlier reply from the best pages while the others load.
+function handler(message, post) {
   switch (message.type) {
     case SETUP:
       db = setup(message.data.docs)
@@ -934,7 +1252,7 @@ function handler(message) {
     case QUERY:
       if (db && db.sharded) {
         const raw = message.data
-        return prepare(raw).then(() => answer(raw), err => {
+        return prepare(raw, post).then(() => answer(raw), err => {
           console.warn(`kbsite search: could not load the index for: ${raw}`, err)
           return { type: RESULT, data: { items: [] } }
         })
@@ -948,7 +1266,7 @@ function handler(message) {
 if (typeof module !== "undefined" && module.exports) {
   module.exports = { handler, fold, keyOf, parseQuery: q => parseQuery(q), segmentHan, hash,
     setLoad: fn => { load = fn },
-    loadedGroups: () => db && db.loaded ? db.loaded.size : 0,
+    fetchedRows: () => db && db.sharded ? db.fetched : 0,
     // For tuning: each reading's top pages with their score parts.
     explain: (q, n = 5) => [parseQuery(q, false), parseQuery(q, true)].map(query => rank(query)
       .sort((a, b) => b.score - a.score).slice(0, n).map(h => ({ title: h.page.title, score: h.score,
@@ -964,7 +1282,7 @@ if (typeof module !== "undefined" && module.exports) {
     const seq = query ? ++latest : latest
     if (query) self.kbsiteBusy++
     try {
-      const reply = await handler(ev.data)
+      const reply = await handler(ev.data, early => { if (seq === latest) postMessage(early) })
       if (reply.type === RESULT && seq !== latest) return
       postMessage(reply)
     } finally {

@@ -44,7 +44,7 @@ from kbsite.plugin.markdown import KbMarkdownExtension, Transclusion
 from kbsite.plugin.mermaid import Mermaid
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
-from kbsite.plugin.navcache import NavCache, overridden, theme_loader
+from kbsite.plugin.navcache import NAV_JS, NavCache, NavTree, overridden, theme_loader
 from kbsite.plugin.pagecache import PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
@@ -104,6 +104,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
+        self._nav_tree = NavTree()  # the full nav, one shared file (navcache.py)
         self._reset()
 
     def _reset(self) -> None:
@@ -164,6 +165,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
         config.extra_css.append("assets/kbsite/kbsite.css")
         config.extra_css.append("assets/kbsite/obsidian.css")
+        config.extra_javascript.append(NAV_JS)
         self.search.on_config(config, enabled=self.config.search and self._probes.ok("search-worker")
                               and self._probes.ok("plugin-events"))
         features.run(self.features, "on_config", self, config)
@@ -336,7 +338,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         env.loader = theme_loader(env.loader, dirs[ours + 1:])  # for partials/nav.html
         nav = None if overridden(dirs[:ours]) or not self._probes.ok("nav-cache") else self._nav
         extra = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
-        env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
+        self._nav_tree.begin(config.site_dir, self.outputs)
+        tree = None if "navigation.prune" in (config.theme.get("features") or []) else self._nav_tree
+        env.globals["kbsite_nav"] = NavCache(nav, extra, tree) if nav is not None else None
         if self.is_serve:
             env.bytecode_cache = self._template_code
         env.globals["kbsite_feed"] = FEED_PATH if self._feed_enabled(config) else None  # main.html
@@ -405,6 +409,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             self._write_feed(config)
             self._mermaid.write(config.site_dir)
             features.run(self.features, "on_post_build", self, config)
+            self._nav_tree.finish()
         if self._incremental.enabled:
             ours = [f.abs_dest_path for f in self._files or ()]
             ours += [os.path.join(config.site_dir, t) for t in (*config.theme.static_templates, "sitemap.xml.gz")]

@@ -49,6 +49,10 @@ LOCAL_BUDGET = 5000  # bytes of graph data one page loads (the budget is 5 KB)
 RELATION_LABELS = {"parent": "上级主题", "topic": "所属主题", "link": "链接到", "backlink": "被链接",
                    "wanted": "想写的笔记", "child": "子主题", "member": "主题里的笔记"}
 GRAPH_STATUS_LABELS = {**STATUS_LABELS, "wanted": "还没写", "": ""}
+# Groups the page already lists in full elsewhere: the list names the count and links there
+# instead of repeating the notes (most of its bytes on every page). relation -> (anchor, label).
+LISTED_ELSEWHERE = {"backlink": ("kb-backlinks", "反向链接"), "child": ("kb-subtopics", "子主题"),
+                    "member": ("kb-topic-summary", "本主题概况")}
 
 
 # ---- View models (the templates' data; text fields are raw note data, escaped by the env) ----
@@ -62,12 +66,18 @@ class GraphItem:
     status: str
     status_label: str
 
+    @property
+    def meta(self) -> str:
+        """What the list shows after the title: "草稿 · 模型"."""
+        return " · ".join(x for x in (self.status_label, self.type_label) if x)
+
 
 @dataclass(slots=True)
 class GraphGroup:
     relation: str
     label: str
     items: list[GraphItem]
+    elsewhere: tuple[str, str] | None = None  # (anchor, label) of the section that lists them
 
 
 @dataclass(slots=True)
@@ -299,6 +309,13 @@ class GraphFeature:
             group.items.append(GraphItem(self.urls.get(n.key, ""), node.title,
                                          TYPE_LABELS.get(node.type, node.type), node.status,
                                          GRAPH_STATUS_LABELS.get(node.status, node.status)))
+        node = self.data.nodes[key]
+        # A note page lists its backlinks; a topic page (overview note or generated) its
+        # sub-topics and members, all of them (the graph keeps only what fits its budget).
+        here = ({"backlink"} if node.note is not None else set()) | \
+            ({"child", "member"} if node.type == "topic" else set())
+        for relation in here & groups.keys():
+            groups[relation].elsewhere = LISTED_ELSEWHERE[relation]
         url = f"{DATA_DIR}/{_strip_page(self.urls[key])}.json"
         return LocalGraphView(url, len(shown), more, list(groups.values()))
 

@@ -30,6 +30,7 @@ from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
 from kbsite.core.transclusion import Section, section
 from kbsite.core.vault import ParseCache, Vault, load_vault, site_path
+from kbsite.plugin.compact import compact_html
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, require_mermaid_fence, require_sane_headers, user_config
 from kbsite.plugin import features
@@ -400,7 +401,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     @event_priority(-100)  # last: another plugin may still change the page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        return self._incremental.post_page(page, output) if self._incremental.enabled else None
+        if self.config.enabled:
+            output = compact_html(output)  # template indentation, in every page (compact.py)
+        return self._incremental.post_page(page, output) if self._incremental.enabled else output
 
     @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:

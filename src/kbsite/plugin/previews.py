@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 PREVIEW_JS = "assets/kbsite/preview.js"
 DATA_DIR = "assets/kbsite/previews"
-BUDGET = 3000  # bytes per preview file: a first hover transfers at most 3 KB (gzip not assumed)
+BUDGET = 2000  # bytes per preview file, one in every note: ~600 CJK characters; a first hover stays under 3 KB
 _VOID = {"br", "wbr", "img", "input", "hr"}
 _MATH_RE = re.compile(r"<math\b[^>]*?\balttext=\"([^\"]*)\"[^>]*>.*?</math>", re.S)
 _SPACE_RE = re.compile(r"\s+")

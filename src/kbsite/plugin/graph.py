@@ -65,11 +65,7 @@ class GraphItem:
     type_label: str
     status: str
     status_label: str
-
-    @property
-    def meta(self) -> str:
-        """What the list shows after the title: "草稿 · 模型"."""
-        return " · ".join(x for x in (self.status_label, self.type_label) if x)
+    meta: str  # what the list shows after the title: "草稿 · 模型"
 
 
 @dataclass(slots=True)
@@ -306,9 +302,11 @@ class GraphFeature:
             group = groups.get(n.relation)
             if group is None:
                 group = groups[n.relation] = GraphGroup(n.relation, RELATION_LABELS[n.relation], [])
-            group.items.append(GraphItem(self.urls.get(n.key, ""), node.title,
-                                         TYPE_LABELS.get(node.type, node.type), node.status,
-                                         GRAPH_STATUS_LABELS.get(node.status, node.status)))
+            type_label = TYPE_LABELS.get(node.type, node.type)
+            status_label = GRAPH_STATUS_LABELS.get(node.status, node.status)
+            meta = f"{status_label} · {type_label}" if status_label and type_label else status_label or type_label
+            group.items.append(GraphItem(self.urls.get(n.key, ""), node.title, type_label, node.status,
+                                         status_label, meta))
         node = self.data.nodes[key]
         # A note page lists its backlinks; a topic page (overview note or generated) its
         # sub-topics and members, all of them (the graph keeps only what fits its budget).

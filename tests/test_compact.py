@@ -6,7 +6,7 @@ from kbsite.plugin.compact import compact_html
 
 
 def test_indentation_runs_become_one_break() -> None:
-    html = '<div>\n    <p>a  b</p>   \n\n      <span>x</span> <span>y</span>\n</div>'
+    html = '<div>\n    <p>a  b</p>\n\n      <span>x</span> <span>y</span>\n</div>'
     assert compact_html(html) == '<div>\n<p>a  b</p>\n<span>x</span> <span>y</span>\n</div>'
 
 

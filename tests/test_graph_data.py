@@ -22,7 +22,7 @@ from kbtest import REPO, Html, build_kb, make_kb
 from kbsite.core.graphdata import data_path
 from kbsite.core.keys import normalize_key
 from kbsite.core.vault import load_vault
-from kbsite.plugin.graph import LOCAL_BUDGET
+from kbsite.plugin.graph import LOCAL_BUDGET, decoded
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 NOTES = {
@@ -58,7 +58,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _global(site: Path) -> dict:
-    return json.loads((site / "assets/kbsite/graph/global.json").read_text("utf-8"))
+    return decoded(json.loads((site / "assets/kbsite/graph/global.json").read_text("utf-8")))
 
 
 def _edges(data: dict) -> set[tuple[str, str, str]]:
@@ -129,7 +129,7 @@ def test_local_files_hold_each_pages_neighbourhood(built: Path) -> None:
         path = site / "assets/kbsite/graph" / (data_path(url) + ".json")
         body = path.read_bytes()
         assert len(body) <= LOCAL_BUDGET
-        local = json.loads(body)
+        local = decoded(json.loads(body))
         assert local["nodes"][0][:2] == [url, title]
         assert {n[1] for n in local["nodes"][1:]} == {nodes[j][1] for j in adjacent[i]}, title
         inside = {n[1] for n in local["nodes"]}
@@ -203,7 +203,7 @@ def test_big_neighbourhood_is_capped_and_listed_the_same(tmp_path: Path) -> None
     site = tmp_path / "site"
     for rel in ("assets/kbsite/graph/notes/hub.json", "assets/kbsite/graph/topics/大主题.json"):
         body = (site / rel).read_bytes()
-        local = json.loads(body)
+        local = decoded(json.loads(body))
         assert len(body) <= LOCAL_BUDGET and local["more"] > 0
         assert len(local["nodes"]) - 1 + local["more"] == 150
     page = Html((site / "notes/hub/index.html").read_text("utf-8"))

@@ -9,8 +9,9 @@ Data files (written in ``on_post_build``, one pass over the graph from ``core.gr
 - ``assets/kbsite/graph/global.json``: every node with a seed position, every edge; fetched
   only by the global graph page (``graph.md``, template ``kbsite/graph.html``).
 
-Node arrays are ``[url, title, type, status]`` (global: ``+ [x, y]``); ``url`` is site-relative
-and percent-encoded (``File.url``), ``""`` for a wanted note. Edges are flat index pairs per
+Node arrays are ``[url, title, type, status]`` (global: ``+ [x, y]``), type and status written as
+indexes into the file's ``types`` and ``statuses`` (format 2); ``url`` is site-relative and
+percent-encoded (``File.url``), ``""`` for a wanted note. Edges are flat index pairs per
 kind. docs/reader.md describes the format. Every string is note data: graph.js puts it into
 the page with ``textContent`` and attributes only.
 """
@@ -288,7 +289,7 @@ class GraphFeature:
         edges: dict[str, list[int]] = {}
         for source, target, kind in self.data.induced_edges(keys):
             edges.setdefault(kind, []).extend((index[source], index[target]))
-        payload: dict[str, Any] = {"v": 1, "nodes": [self._node(n) for n in keys],
+        payload: dict[str, Any] = {**_coded([self._node(n) for n in keys]),
                                    "edges": {kind: edges[kind] for kind in EDGE_KINDS if kind in edges}}
         if k < len(neighbours):
             payload["more"] = len(neighbours) - k
@@ -325,7 +326,7 @@ class GraphFeature:
         edges: dict[str, list[int]] = {kind: [] for kind in EDGE_KINDS}
         for source, target, kind in self.data.edges:
             edges[kind].extend((index[source], index[target]))
-        return _dumps({"v": 1, "nodes": nodes, "edges": edges})
+        return _dumps({**_coded(nodes), "edges": edges})
 
 
 def _strip_page(url: str) -> str:
@@ -336,6 +337,23 @@ def _strip_page(url: str) -> str:
     elif rel.endswith(".html"):
         rel = rel[:-5]
     return rel or "index"
+
+
+def _coded(nodes: list[list[Any]]) -> dict[str, Any]:
+    """Nodes with their type and status as indexes into two short tables: the same strings
+    repeated on every node were a fifth of a file's bytes (one file per note)."""
+    types: dict[str, int] = {}
+    statuses: dict[str, int] = {}
+    out = [[n[0], n[1], types.setdefault(n[2], len(types)), statuses.setdefault(n[3], len(statuses)), *n[4:]]
+           for n in nodes]
+    return {"v": 2, "types": list(types), "statuses": list(statuses), "nodes": out}
+
+
+def decoded(data: dict[str, Any]) -> dict[str, Any]:
+    """A graph file with its nodes as ``[url, title, type, status, ...]`` again (what graph.js
+    makes of it on load; for tests and tools)."""
+    types, statuses = data["types"], data["statuses"]
+    return {**data, "nodes": [[n[0], n[1], types[n[2]], statuses[n[3]], *n[4:]] for n in data["nodes"]]}
 
 
 def _dumps(payload: Any) -> bytes:

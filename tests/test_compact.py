@@ -20,3 +20,20 @@ def test_preformatted_and_raw_text_elements_are_kept() -> None:
 def test_nothing_to_do() -> None:
     assert compact_html("") == ""
     assert compact_html("<p>一行</p>") == "<p>一行</p>"
+
+
+def test_config_json_keeps_meaning_and_html_safety() -> None:
+    import json
+
+    config = {"translations": {"search.result.none": "没有找到", "x": "a\\u4e00 </script> <b>&'", "e": "😀\u2028"},
+              "search": "assets/w.js"}
+    raw = json.dumps(config)  # ascii-escaped, as Material writes it; then the HTML escapes Jinja's tojson adds
+    raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+    page = f'<body>\n  <script id="__config" type="application/json">{raw}</script>\n</body>'
+    out = compact_html(page)
+    body = out[out.index('json">') + 6:out.index("</script>")]
+    assert json.loads(body) == config
+    assert "没有找到" in body and "\\u4e00" in body  # the escaped backslash + u4e00 of the value stays text
+    assert "<" not in body and ">" not in body and "&" not in body and "'" not in body
+    assert "\\u2028" in body and "\\ud83d\\ude00" in body
+    assert len(out.encode()) < len(page.encode())

@@ -119,13 +119,14 @@ class GraphFeature:
         self._dirty: set[str] | None = None  # changed nodes and their neighbours; None: every node
         self._outputs: Any = None
         self._site = Path()
+        self._made: set[str] = set()  # folders known to exist
         self._reset()
 
     def _reset(self) -> None:
         self.data: GraphData | None = None
         self.urls: dict[str, str] = {}  # node key -> site-relative URL ("" for wanted notes)
         self.positions: dict[str, tuple[float, float]] = {}
-        self._local: dict[str, tuple[bytes | None, LocalGraphView] | None] = {}
+        self._local: dict[str, tuple[None, LocalGraphView] | None] = {}
         self._page_node: dict[str, str] = {}  # src_uri -> node key
         self.page_view: GraphPageView | None = None
         self.page_url = ""
@@ -153,6 +154,7 @@ class GraphFeature:
         self.positions = seed_layout(data, vault)
         self._outputs = plugin.outputs
         self._site = Path(config.site_dir)
+        self._made = set()
         sigs = {key: self._signature(key) for key in data.nodes}
         dirty = {k for k, s in sigs.items() if self._sigs.get(k) != s} if plugin._incremental.active else None
         # A node is stale when it or a neighbour changed: the changed nodes and everything one
@@ -237,14 +239,11 @@ class GraphFeature:
         write_data(out / GLOBAL_FILE, self.global_json(), made, plugin.outputs)
         views: dict[str, LocalGraphView] = {}
         for key in self._page_node.values():
-            local = self.local(key)
+            local = self.local(key)  # written when made; a reused one is on disk as it was
             rel = data_path(self.urls.get(key, ""))
             if local is not None and rel is not None:
                 views[key] = local[1]
-                if local[0] is None:
-                    plugin.outputs.claim(self._file(rel))  # unchanged, on disk
-                else:
-                    write_data(out / (rel + ".json"), local[0], made, plugin.outputs)
+                plugin.outputs.claim(self._file(rel))
         self._views = views
 
     # ---- Data ---------------------------------------------------------------------------------
@@ -254,8 +253,9 @@ class GraphFeature:
         node = self.data.nodes[key]
         return [self.urls.get(key, ""), node.title, node.type, node.status]
 
-    def local(self, key: str) -> tuple[bytes, LocalGraphView] | None:
-        """The data file of one page's node and the view of the same nodes (memoised)."""
+    def local(self, key: str) -> tuple[None, LocalGraphView] | None:
+        """The view of one page's node, its data file written or kept (memoised; the first
+        item is what is left of the file to write: nothing)."""
         if key in self._local:
             return self._local[key]
         kept = self._reusable(key)
@@ -278,7 +278,9 @@ class GraphFeature:
                         hi = mid - 1
                 k = lo
                 body = self._local_json(key, neighbours, k)
-            result = (body, self._local_view(key, neighbours[:k], len(neighbours) - k))
+            # Written now rather than held until on_post_build (the build's memory peak).
+            write_data(Path(self._file(str(data_path(self.urls[key])))), body, self._made, self._outputs)
+            result = (None, self._local_view(key, neighbours[:k], len(neighbours) - k))
         self._local[key] = result
         return result
 

@@ -128,6 +128,7 @@ class GraphFeature:
         self.positions: dict[str, tuple[float, float]] = {}
         self._local: dict[str, tuple[None, LocalGraphView] | None] = {}
         self._page_node: dict[str, str] = {}  # src_uri -> node key
+        self._done: set[str] = set()  # mkdocs build: nodes whose page rendered and view was let go
         self.page_view: GraphPageView | None = None
         self.page_url = ""
 
@@ -225,6 +226,12 @@ class GraphFeature:
 
     def on_page_context(self, plugin: KbsitePlugin, context: dict[str, Any], page: Page) -> None:
         context["kb_graph"] = self._view_of(page)
+        key = self._page_node.get(page.file.src_uri)
+        if not plugin.is_serve and key is not None and key in self._local:
+            # mkdocs build: nothing needs this page's view after its render (serve keeps every
+            # view for the next rebuild); its file is written.
+            del self._local[key]
+            self._done.add(key)
 
     def page_inputs(self, plugin: KbsitePlugin, page: Page, inputs: list[Any]) -> None:
         inputs.append(self._view_of(page))
@@ -239,6 +246,8 @@ class GraphFeature:
         write_data(out / GLOBAL_FILE, self.global_json(), made, plugin.outputs)
         views: dict[str, LocalGraphView] = {}
         for key in self._page_node.values():
+            if key in self._done:
+                continue
             local = self.local(key)  # written when made; a reused one is on disk as it was
             rel = data_path(self.urls.get(key, ""))
             if local is not None and rel is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -142,15 +143,28 @@ class LinkGraph:
         for other in self.related_by.get(note.path, []):
             if other not in out:
                 out.append(other)
-        if peers:
+        if peers and len(out) < limit:
+            # Every member of a big topic asks this: count with Counter.update over each topic's
+            # member paths (made once per topic), then take the first few in the order a full
+            # sort would give (nsmallest is sorted()[:n], stable) instead of sorting them all.
             shared: Counter[str] = Counter()
             for members in peers:
-                for other in members:
-                    if other is not note and other not in out and not other.is_topic:
-                        shared[other.path] += 1
-            ranked = sorted(shared.items(), key=lambda kv: (-kv[1], self.index.by_path[kv[0]].title))
-            out.extend(self.index.by_path[p] for p, _ in ranked)
+                shared.update(self._peer_paths(members))
+            for skip in (note, *out):
+                shared.pop(skip.path, None)
+            by_path = self.index.by_path
+            ranked = heapq.nsmallest(limit - len(out), shared.items(), key=lambda kv: (-kv[1], by_path[kv[0]].title))
+            out.extend(by_path[p] for p, _ in ranked)
         return out[:limit]
+
+    def _peer_paths(self, members: Sequence[Note]) -> list[str]:
+        """The paths of a topic's members that are not topic notes, in order (memoised per list:
+        the same member list is asked for by each of its members)."""
+        cache = self.__dict__.setdefault("_peers", {})
+        hit = cache.get(id(members))
+        if hit is None or hit[0] is not members or hit[1] != len(members):
+            hit = cache[id(members)] = (members, len(members), [m.path for m in members if not m.is_topic])
+        return hit[2]
 
     def wanted_sorted(self) -> list[Wanted]:
         """Wanted notes, most wanted first."""

@@ -278,7 +278,7 @@ class GraphFeature:
             k = len(neighbours)
             body = self._local_json(key, neighbours, k)
             if len(body) > LOCAL_BUDGET:  # the most neighbours that fit, by binary search
-                lo, hi = 0, k
+                lo, hi = 0, self._most_that_could_fit(key, neighbours)
                 while lo < hi:
                     mid = (lo + hi + 1) // 2
                     if len(self._local_json(key, neighbours, mid)) <= LOCAL_BUDGET:
@@ -292,6 +292,19 @@ class GraphFeature:
             result = (None, self._local_view(key, neighbours[:k], len(neighbours) - k))
         self._local[key] = result
         return result
+
+    def _most_that_could_fit(self, key: str, neighbours: list[Neighbour]) -> int:
+        """An upper bound on how many neighbours fit the budget: their nodes alone (each at
+        least ``[url,title,0,0],``) must fit. A topic with 1,500 members then searches among
+        ~60 counts, not 1,500, each try serialising all of them and their edges."""
+        # The empty file's ``"more": N`` may be longer than a fuller file's, or dropped: slack.
+        room = LOCAL_BUDGET - len(self._local_json(key, neighbours, 0)) + len(',"more":') + 12
+        for i, n in enumerate(neighbours):
+            url, title = self._node(n.key)[:2]
+            room -= len(_dumps([url, title, 0, 0])) + 1
+            if room < 0:
+                return i
+        return len(neighbours)
 
     def _local_json(self, key: str, neighbours: list[Neighbour], k: int) -> bytes:
         assert self.data is not None

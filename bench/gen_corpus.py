@@ -1,14 +1,26 @@
 """Deterministic synthetic knowledge base for the benchmark: mixed Chinese/English ML notes.
 
-    /work/venv/bin/python bench/gen_corpus.py OUT_DIR [-n 1000] [--seed 6]
+    /work/venv/bin/python bench/gen_corpus.py OUT_DIR [-n 1000] [--seed 6] [--stats]
 
 Writes ``OUT_DIR/notes/{topics,papers,techniques,concepts,models}/*.md``. The same (n, seed)
-always gives the same bytes. Each note is 1-8 KB of UTF-8 with front matter (id, title, type,
-aliases, topics, tags, status, year/venue/authors for papers, related), headings, paragraphs
-with wikilinks (about 1 in 12 to a note that does not exist: a wanted note; some with
-``#heading`` and ``|label``), tasks, ``TODO`` markers, inline and block math, a table and a
-fenced code block. About 1 in 20 notes is a topic overview, placed under a parent topic so
-the hierarchy is three levels deep; statuses are mixed (todo, draft, done, and inferred).
+always gives the same bytes. Each note is 1-8 KB of UTF-8 (a few long ones up to ~24 KB) with
+front matter (id, title, type, aliases, topics, tags, status, year/venue/authors for papers,
+related), headings, paragraphs with wikilinks (about 1 in 12 to a note that does not exist: a
+wanted note; some with ``#heading`` and ``|label``), tasks, ``TODO`` markers, inline and block
+math, a table and a fenced code block. About 1 in 20 notes is a topic overview, placed under a
+parent topic so the hierarchy is three levels deep; statuses are mixed (todo, draft, done, and
+inferred).
+
+Shaped like a real vault at 10,000 notes rather than uniform noise:
+
+- **topics have a long tail**: a note picks its topics by a Zipf law over the topics (a few
+  topics hold hundreds of notes, most hold a handful);
+- **links follow a power law**: link targets are drawn half uniformly, half by a Zipf law over a
+  fixed "popularity" order (hub notes get hundreds of backlinks at 10,000 notes), and the number
+  of links a note makes is heavy-tailed too (most 3-12, a few "map" notes 40+);
+- the vocabulary is mixed Chinese/English, with formulas and code in some notes.
+
+``--stats`` prints the distributions (topic sizes, in/out degree) to check that shape.
 """
 
 from __future__ import annotations
@@ -112,12 +124,26 @@ def _body(rng: random.Random, title: str, size: int, link_pool: list[str], kind:
                 if rng.random() < 0.3:
                     out += ["TODO: 补充实验数字", ""]
     if links:  # links left over go into a "see also" list
-        out += ["## 参见", ""] + [f"- {link}" for link in links[:6]] + [""]
+        out += ["## 参见", ""] + [f"- {link}" for link in links] + [""]
     return "\n".join(out)
 
 
 def _yaml_list(values: list[str]) -> str:
     return "[" + ", ".join(values) + "]"
+
+
+def _zipf_cum(count: int, offset: float, exponent: float = 1.0) -> list[float]:
+    """Cumulative weights ``1 / (rank + offset) ** exponent`` for ``random.choices``."""
+    total, out = 0.0, []
+    for rank in range(count):
+        total += 1.0 / (rank + offset) ** exponent
+        out.append(total)
+    return out
+
+
+def _link_count(rng: random.Random) -> int:
+    """Links a note makes: heavy-tailed (Pareto), mean about 10; a few map notes have 40-80."""
+    return min(80, 2 + int(4 * rng.paretovariate(1.7)))
 
 
 def generate(n: int, seed: int = 6) -> dict[str, str]:
@@ -137,6 +163,14 @@ def generate(n: int, seed: int = 6) -> dict[str, str]:
         specs.append({"id": f"{kind}-{i:05d}", "title": title, "type": kind, "index": i})
     notes = [s for s in specs if s["type"] != "topic"]
     topics = [s for s in specs if s["type"] == "topic"]
+    # Long tails: topic membership and link targets follow Zipf laws over a shuffled order, so
+    # the big topics and the hub notes are spread over the ids, not the first few.
+    topic_order = topics[:]
+    rng.shuffle(topic_order)
+    topic_cum = _zipf_cum(len(topic_order), 2.0)
+    popular = specs[:]
+    rng.shuffle(popular)
+    popular_cum = _zipf_cum(len(popular), 20.0)
     files: dict[str, str] = {}
     for spec in specs:
         sid, title, kind = str(spec["id"]), str(spec["title"]), str(spec["type"])
@@ -151,7 +185,11 @@ def generate(n: int, seed: int = 6) -> dict[str, str]:
             fm.append("status: done")
         else:
             fm.append(f"aliases: {_yaml_list([f'{rng.choice(EN_TERMS)} {idx}', f'别名{idx}'])}")
-            fm.append(f"topics: {_yaml_list([str(t['id']) for t in rng.sample(topics, k=min(len(topics), rng.randint(1, 3)))])}")
+            mine: list[str] = []
+            for t in rng.choices(topic_order, cum_weights=topic_cum, k=rng.randint(1, 3)):
+                if str(t["id"]) not in mine:
+                    mine.append(str(t["id"]))
+            fm.append(f"topics: {_yaml_list(mine)}")
             fm.append(f"tags: {_yaml_list(rng.sample(ZH_TERMS, 2))}")
             roll = rng.random()
             if roll < 0.5:
@@ -168,16 +206,54 @@ def generate(n: int, seed: int = 6) -> dict[str, str]:
             if rng.random() < 0.3:
                 fm.append(f"related: {_yaml_list([str(rng.choice(notes)['id'])])}")
         pool: list[str] = []
-        for _ in range(rng.randint(4, 16)):
+        for _ in range(_link_count(rng)):
             if rng.random() < 1 / 12:
                 pool.append(f"[[未写的笔记 {rng.randint(0, n // 10)}]]")  # wanted
             else:
-                target = rng.choice(specs)
+                target = rng.choice(specs) if rng.random() < 0.5 else \
+                    rng.choices(popular, cum_weights=popular_cum)[0]
+                if target is spec:
+                    continue
                 pool.append(_link(rng, str(target["id"]), str(target["title"]), target["type"] != "topic"))
         size = int(1024 * (1 + 7 * rng.random() ** 2))  # 1-8 KB, most notes short
+        if rng.random() < 0.02:
+            size *= 3  # a few long notes
         body = _body(rng, title, size, pool, kind)
         files[f"notes/{TYPE_DIRS[kind]}/{sid}.md"] = "---\n" + "\n".join(fm) + "\n---\n\n" + body
     return files
+
+
+def stats(files: dict[str, str]) -> str:
+    """Topic sizes and link in/out degrees of a generated corpus: the long tails, in numbers."""
+    import re
+    from collections import Counter
+
+    link_re = re.compile(r"\[\[([^\]|#]+)")
+    topic_re = re.compile(r"^topics: \[(.*)\]$", re.M)
+    title_re = re.compile(r'^title: "(.*)"$', re.M)
+    id_of = {}
+    for rel, text in files.items():
+        sid = rel.rsplit("/", 1)[1][:-3]
+        id_of[sid] = sid
+        id_of[title_re.search(text)[1]] = sid  # type: ignore[index]
+    sizes: Counter[str] = Counter()
+    indeg: Counter[str] = Counter()
+    outdeg = []
+    for text in files.values():
+        m = topic_re.search(text)
+        sizes.update(t.strip() for t in m[1].split(",")) if m else None
+        targets = {id_of.get(t.strip()) for t in link_re.findall(text)} - {None}
+        outdeg.append(len(targets))
+        indeg.update(targets)  # type: ignore[arg-type]
+
+    def q(values: list[int]) -> str:
+        v = sorted(values)
+        return " / ".join(str(v[min(len(v) - 1, int(p * len(v)))]) for p in (0.5, 0.9, 0.99)) + f" / {v[-1]}"
+
+    ins = [indeg.get(s, 0) for s in set(id_of.values())]
+    return (f"{len(files)} notes; topic sizes median/p90/p99/max: {q(list(sizes.values()))}; "
+            f"links out: {q(outdeg)}; backlinks in: {q(ins)}; "
+            f"bytes: {sum(len(t.encode()) for t in files.values()) / len(files) / 1024:.1f} KB/note")
 
 
 def write_corpus(out: Path, n: int, seed: int = 6) -> int:
@@ -197,7 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--stats", action="store_true", help="print topic sizes and link degrees")
     args = ap.parse_args(argv)
+    if args.stats:
+        print(stats(generate(args.n, args.seed)))
+        return 0
     total = write_corpus(args.out, args.n, args.seed)
     print(f"{args.n} notes, {total / 1024:.0f} KB in {args.out / 'notes'}")
     return 0

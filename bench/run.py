@@ -156,6 +156,78 @@ def _dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+# Where a note page's bytes go: (part, start marker, end marker), in page order. A part runs from
+# its marker to the next part's; markers a page lacks leave the part empty.
+PAGE_PARTS = (
+    ("head + header", "<!doctype", '<div class="md-container"'),
+    ("nav", '<nav class="md-nav md-nav--primary"', '<div class="md-sidebar md-sidebar--secondary"'),
+    ("toc", '<div class="md-sidebar md-sidebar--secondary"', "<article"),
+    ("article", "<article", '<section class="kb-connections"'),
+    ("backlinks + related", '<section class="kb-connections"', '<section class="kb-graph'),
+    ("graph list", '<section class="kb-graph', "</article>"),
+    ("footer + scripts", "</article>", None),
+)
+
+
+def byte_breakdown(site: Path, notes_prefix: str = "notes/") -> dict[str, float]:
+    """KB per note of a built site, by where the bytes are: the parts of the note pages (the
+    article is the note's header box and its text, up to backlinks), kbsite's data files, the
+    search index, assets and the other pages."""
+    totals: dict[str, int] = {}
+    pages = 0
+
+    def add(key: str, n: int) -> None:
+        totals[key] = totals.get(key, 0) + n
+
+    for f in site.rglob("*"):
+        if not f.is_file():
+            continue
+        rel = f.relative_to(site).as_posix()
+        size = f.stat().st_size
+        if rel.startswith(notes_prefix) and rel.endswith(".html"):
+            pages += 1
+            html = f.read_bytes()
+            cuts = []
+            for name, start, _ in PAGE_PARTS:
+                i = html.find(start.encode())
+                cuts.append((i if i >= 0 else None, name))
+            found = sorted((i, name) for i, name in cuts if i is not None)
+            seen = 0
+            for k, (i, name) in enumerate(found):
+                end = found[k + 1][0] if k + 1 < len(found) else len(html)
+                add("page: " + name, end - i)
+                seen += end - i
+            add("page: other", len(html) - seen)
+        elif rel.startswith("assets/kbsite/graph/"):
+            add("data: local graphs" if not rel.endswith("/global.json") else "data: global graph", size)
+        elif rel.startswith("assets/kbsite/previews/"):
+            add("data: previews", size)
+        elif rel.startswith("assets/kbsite/nav-"):
+            add("data: nav tree", size)
+        elif rel.startswith("search/"):
+            add("search index", size)
+        elif rel.startswith("assets/"):
+            add("assets (theme, scripts)", size)
+        else:
+            add("other pages", size)
+    n = max(1, pages)
+    return {k: v / 1024 / n for k, v in sorted(totals.items())} | {"note pages": float(pages)}
+
+
+def bytes_table(rows: list[tuple[int, dict[str, float], dict[str, float]]]) -> str:
+    """The breakdown as Markdown: KB per note page, floor beside kbsite, for each N."""
+    keys = sorted({k for _, f, b in rows for k in (*f, *b)} - {"note pages"},
+                  key=lambda k: (not k.startswith("page"), k))
+    head = "| KB per note | " + " | ".join(f"{n} floor | {n} kbsite" for n, _, _ in rows) + " |"
+    out = [head, "|---|" + "---:|---:|" * len(rows)]
+    for key in keys:
+        out.append(f"| {key} | " + " | ".join(f"{f.get(key, 0):.2f} | {b.get(key, 0):.2f}" for _, f, b in rows) + " |")
+    out.append("| **total** | " + " | ".join(
+        f"{sum(v for k, v in f.items() if k != 'note pages'):.2f} | {sum(v for k, v in b.items() if k != 'note pages'):.2f}"
+        for _, f, b in rows) + " |")
+    return "\n".join(out)
+
+
 # ---- Serve and reload ----------------------------------------------------------------------
 
 _BUILT_RE = re.compile(r"Documentation built in ([\d.]+) seconds")
@@ -358,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="build each site K times (alternating) and keep the fastest; K searches "
                          "and K reloads, the median of each")
     ap.add_argument("--profile", type=int, metavar="N", help="profile one kbsite build of N notes and exit")
+    ap.add_argument("--bytes", action="store_true",
+                    help="also print where the bytes go, per note page (needs the floor's site: not with --reuse-floor "
+                         "unless its site is still in --work)")
     args = ap.parse_args(argv)
     sizes = [50, 150] if args.quick else args.sizes
     work = args.work or Path(tempfile.mkdtemp(prefix="kbsite-bench-"))
@@ -373,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         browser_cm = sync_playwright().start()
         browser = browser_cm.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     rows: list[Row] = []
+    breakdown: list[tuple[int, dict[str, float], dict[str, float]]] = []
     try:
         for n in sizes:
             row = Row(n)
@@ -400,6 +476,10 @@ def main(argv: list[str] | None = None) -> int:
             if serve_rows and browser is not None:
                 row.edit_shown, row.link_shown = serve_browser(kb, browser, edits=max(3, args.repeat))
             rows.append(row)
+            if args.bytes:
+                floor_site = work / f"n{n}" / "site-floor"
+                breakdown.append((n, byte_breakdown(floor_site, "notes/") if floor_site.is_dir() else {},
+                                  byte_breakdown(work / f"n{n}" / "site-kbsite")))
     finally:
         if browser is not None:
             browser.close()
@@ -409,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     print(f"Machine: {machine()}\n")
     print(table(rows))
+    if breakdown:
+        print("\n" + bytes_table(breakdown))
     return 0
 
 

@@ -22,7 +22,7 @@ from kbtest import REPO, Html, build_kb, make_kb
 from kbsite.core.graphdata import data_path
 from kbsite.core.keys import normalize_key
 from kbsite.core.vault import load_vault
-from kbsite.plugin.graph import LOCAL_BUDGET
+from kbsite.plugin.graph import LOCAL_BUDGET, decoded
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 NOTES = {
@@ -58,7 +58,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _global(site: Path) -> dict:
-    return json.loads((site / "assets/kbsite/graph/global.json").read_text("utf-8"))
+    return decoded(json.loads((site / "assets/kbsite/graph/global.json").read_text("utf-8")))
 
 
 def _edges(data: dict) -> set[tuple[str, str, str]]:
@@ -129,7 +129,7 @@ def test_local_files_hold_each_pages_neighbourhood(built: Path) -> None:
         path = site / "assets/kbsite/graph" / (data_path(url) + ".json")
         body = path.read_bytes()
         assert len(body) <= LOCAL_BUDGET
-        local = json.loads(body)
+        local = decoded(json.loads(body))
         assert local["nodes"][0][:2] == [url, title]
         assert {n[1] for n in local["nodes"][1:]} == {nodes[j][1] for j in adjacent[i]}, title
         inside = {n[1] for n in local["nodes"]}
@@ -139,7 +139,19 @@ def test_local_files_hold_each_pages_neighbourhood(built: Path) -> None:
         section = page.find("section", cls="kb-graph")
         assert section["attrs"]["data-kb-count"] == str(len(local["nodes"]) - 1)
         listed = [li["children"][0]["text"] for li in _descendants(section) if li["tag"] == "li"]
-        assert sorted(listed) == sorted(n[1] for n in local["nodes"][1:]), title
+        # A group the page lists in full elsewhere is a link to that list (backlinks, sub-topics,
+        # members); that list may also hold neighbours the graph files under another relation.
+        for group in (el for el in _descendants(section) if el["tag"] == "p" and "data-kb-relation" in el["attrs"]):
+            anchor = next(a for a in group["children"] if a["tag"] == "a")["attrs"]["href"][1:]
+            there = page.find(id=anchor)
+            assert there is not None, (title, anchor)
+            lists = {"kb-backlinks": ("kb-backlinks",), "kb-subtopics": ("kb-subtopics",),
+                     "kb-topic-summary": ("kb-notes",)}[anchor]
+            found = [li["children"][0]["text"] for cls in lists for ul in page.find_all("ul", cls=cls)
+                     for li in ul["children"] if li["tag"] == "li"]
+            assert found, (title, anchor)
+            listed += found
+        assert set(listed) == {n[1] for n in local["nodes"][1:]}, title
         pages += 1
     assert pages == len(NOTES) + 1  # every note, and the generated page of 参数高效微调
 
@@ -191,7 +203,7 @@ def test_big_neighbourhood_is_capped_and_listed_the_same(tmp_path: Path) -> None
     site = tmp_path / "site"
     for rel in ("assets/kbsite/graph/notes/hub.json", "assets/kbsite/graph/topics/大主题.json"):
         body = (site / rel).read_bytes()
-        local = json.loads(body)
+        local = decoded(json.loads(body))
         assert len(body) <= LOCAL_BUDGET and local["more"] > 0
         assert len(local["nodes"]) - 1 + local["more"] == 150
     page = Html((site / "notes/hub/index.html").read_text("utf-8"))

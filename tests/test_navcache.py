@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -36,6 +37,15 @@ def _navs(site: Path) -> dict[str, str]:
     return out
 
 
+_TREE_RE = re.compile(r' data-kb-nav-tree="([^"]*)"')
+_HREF_RE = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def _resolved(nav: str, base: str) -> str:
+    """``nav`` with every link made absolute against ``base`` (a page's or the site root's URL)."""
+    return _HREF_RE.sub(lambda m: f'{m[1]}="{urljoin(base, m[2])}"', nav)
+
+
 @pytest.mark.parametrize("directory_urls", [True, False])
 def test_cached_navigation_equals_a_fresh_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   directory_urls: bool) -> None:
@@ -44,22 +54,47 @@ def test_cached_navigation_equals_a_fresh_render(tmp_path: Path, monkeypatch: py
     files = {**FILES, "docs/assets/logo.png": b"\x89PNG\r\n\x1a\n"}
     puts: list[object] = []
     real_put = navcache.NavCache.put
-    monkeypatch.setattr(navcache.NavCache, "put", lambda self, key, html: puts.append(key) or real_put(self, key, html))
+    monkeypatch.setattr(navcache.NavCache, "put", lambda self, key, *a: puts.append(key) or real_put(self, key, *a))
     (tmp_path / "a").mkdir()
-    cached = _navs(build_kb(make_kb(tmp_path / "a", files, yml)).site)
+    result = build_kb(make_kb(tmp_path / "a", files, yml))
+    cached = _navs(result.site)
 
     monkeypatch.setattr(navcache.NavCache, "key", lambda self, page: None)  # render every page
     (tmp_path / "b").mkdir()
     fresh = _navs(build_kb(make_kb(tmp_path / "b", files, yml)).site)
+    # ... and every page pruned, as Material's own navigation.prune renders it
+    pruned_yml = yml.replace("  font: false\n", "  font: false\n  features: [navigation.prune]\n")
+    (tmp_path / "c").mkdir()
+    pruned = _navs(build_kb(make_kb(tmp_path / "c", files, pruned_yml)).site)
 
-    assert cached.keys() == fresh.keys() and len(cached) > 10
-    assert [p for p in cached if cached[p] != fresh[p]] == []
+    assert cached.keys() == fresh.keys() == pruned.keys() and len(cached) > 10
+    outside = {p for p, nav in cached.items() if _TREE_RE.search(nav)}
+    assert outside and len(outside) < len(cached)
+    # Pages in the nav render it whole, as before; pages outside it get it pruned, plus the
+    # name of the tree file.
+    assert [p for p in cached if p not in outside and cached[p] != fresh[p]] == []
+    assert [p for p in outside if _TREE_RE.sub("", cached[p]) != pruned[p]] == []
+    assert all(len(cached[p]) < len(fresh[p]) / 2 for p in outside)
     # Pages outside the nav shared renderings: one per distinct key, fewer than such pages.
-    assert 0 < len(puts) == len(set(puts)) < len(cached)
+    assert 0 < len(puts) == len(set(puts)) < len(outside)
+    # The tree file is the full navigation: with its links resolved against the site root, it is
+    # what a fresh render gives each page outside the nav with its links resolved against the page.
+    root = "http://kb.test/"
+    trees = set()
+    for page in sorted(outside):
+        href = _TREE_RE.search(cached[page])[1]  # type: ignore[index]
+        page_url = urljoin(root, page.removesuffix("index.html"))
+        trees.add(urljoin(page_url, href))
+        tree_file = result.site / urljoin(page_url, href)[len(root):]
+        tree = re.sub(r"\s+", " ", tree_file.read_text(encoding="utf-8"))
+        full = fresh[page][fresh[page].index("<nav"):fresh[page].rindex("</nav>") + 6]
+        assert _resolved(tree, root) == _resolved(full.strip(), page_url), page
+    assert len(trees) == 1  # one file for every page
     # The relative links really differ between depths, so equality above is not vacuous.
     lora = "notes/lora/index.html" if directory_urls else "notes/lora.html"
     gqa = "notes/papers/2024/gqa/index.html" if directory_urls else "notes/papers/2024/gqa.html"
     assert cached[lora] != cached[gqa]
+    assert fresh[lora] != fresh[gqa]
 
 
 def test_custom_dir_overriding_nav_partials_turns_the_cache_off(tmp_path: Path) -> None:

@@ -51,3 +51,43 @@ def test_follow_wikilink_and_backlink(tmp_path: Path, page, serve_dir) -> None:
     assert page.locator("h1").first.inner_text() == "参数高效微调"
     assert page.locator(".kb-notes a", has_text="LoRA").count() == 2
     assert failed == [] and external == []
+
+
+TREE_NOTES = {
+    "notes/topics/llm.md": "---\ntitle: 大模型\ntype: topic\n---\n# 大模型\n\n概述。\n",
+    "notes/topics/peft.md": "---\ntitle: 参数高效微调\ntype: topic\nparent: 大模型\n---\n# 参数高效微调\n\n概述。\n",
+    "notes/papers/lora.md": "---\ntitle: LoRA\ntopics: [参数高效微调]\n---\n# LoRA\n\n正文。\n",
+}
+
+
+def test_note_page_gets_the_whole_topic_tree(tmp_path: Path, page, serve_dir) -> None:
+    """A note's page carries the nav pruned; nav.js swaps in the shared tree file, whose links
+    work from any depth. Without scripts the pruned 主题 link leads to the topic index."""
+    make_kb(tmp_path, TREE_NOTES)
+    build_kb(tmp_path)
+    html = (tmp_path / "site" / "notes/papers/lora/index.html").read_text("utf-8")
+    assert "data-kb-nav-tree=" in html and "参数高效微调</span>" not in html.split("md-sidebar--secondary")[0]
+    base = serve_dir(tmp_path / "site")
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+
+    page.goto(base + "notes/papers/lora/")
+    nav = page.locator(".md-sidebar--primary nav.md-nav--primary")
+    nav.locator("label.md-nav__link", has_text="大模型").wait_for(state="attached")
+    assert nav.count() == 1 and nav.get_attribute("data-kb-nav-tree") is None  # the tree replaced it
+    nav.locator("label.md-nav__link", has_text="主题").first.click()  # open the section, then 大模型
+    nav.locator("label.md-nav__link", has_text="大模型").click()
+    nav.locator("a.md-nav__link", has_text="参数高效微调").click()
+    page.wait_for_url(base + "notes/topics/peft/")
+    assert page.locator("h1").first.inner_text() == "参数高效微调"
+    assert failed == []
+
+    context = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(base + "notes/papers/lora/")
+        plain.locator(".md-sidebar--primary a.md-nav__link", has_text="主题").first.click()
+        plain.wait_for_url(base + "topics/")
+        assert "参数高效微调" in plain.locator(".kb-tree").inner_text()
+    finally:
+        context.close()

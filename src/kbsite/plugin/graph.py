@@ -9,8 +9,9 @@ Data files (written in ``on_post_build``, one pass over the graph from ``core.gr
 - ``assets/kbsite/graph/global.json``: every node with a seed position, every edge; fetched
   only by the global graph page (``graph.md``, template ``kbsite/graph.html``).
 
-Node arrays are ``[url, title, type, status]`` (global: ``+ [x, y]``); ``url`` is site-relative
-and percent-encoded (``File.url``), ``""`` for a wanted note. Edges are flat index pairs per
+Node arrays are ``[url, title, type, status]`` (global: ``+ [x, y]``), type and status written as
+indexes into the file's ``types`` and ``statuses`` (format 2); ``url`` is site-relative and
+percent-encoded (``File.url``), ``""`` for a wanted note. Edges are flat index pairs per
 kind. docs/reader.md describes the format. Every string is note data: graph.js puts it into
 the page with ``textContent`` and attributes only.
 """
@@ -49,6 +50,10 @@ LOCAL_BUDGET = 5000  # bytes of graph data one page loads (the budget is 5 KB)
 RELATION_LABELS = {"parent": "上级主题", "topic": "所属主题", "link": "链接到", "backlink": "被链接",
                    "wanted": "想写的笔记", "child": "子主题", "member": "主题里的笔记"}
 GRAPH_STATUS_LABELS = {**STATUS_LABELS, "wanted": "还没写", "": ""}
+# Groups the page already lists in full elsewhere: the list names the count and links there
+# instead of repeating the notes (most of its bytes on every page). relation -> (anchor, label).
+LISTED_ELSEWHERE = {"backlink": ("kb-backlinks", "反向链接"), "child": ("kb-subtopics", "子主题"),
+                    "member": ("kb-topic-summary", "本主题概况")}
 
 
 # ---- View models (the templates' data; text fields are raw note data, escaped by the env) ----
@@ -61,6 +66,7 @@ class GraphItem:
     type_label: str
     status: str
     status_label: str
+    meta: str  # what the list shows after the title: "草稿 · 模型"
 
 
 @dataclass(slots=True)
@@ -68,6 +74,7 @@ class GraphGroup:
     relation: str
     label: str
     items: list[GraphItem]
+    elsewhere: tuple[str, str] | None = None  # (anchor, label) of the section that lists them
 
 
 @dataclass(slots=True)
@@ -112,14 +119,16 @@ class GraphFeature:
         self._dirty: set[str] | None = None  # changed nodes and their neighbours; None: every node
         self._outputs: Any = None
         self._site = Path()
+        self._made: set[str] = set()  # folders known to exist
         self._reset()
 
     def _reset(self) -> None:
         self.data: GraphData | None = None
         self.urls: dict[str, str] = {}  # node key -> site-relative URL ("" for wanted notes)
         self.positions: dict[str, tuple[float, float]] = {}
-        self._local: dict[str, tuple[bytes | None, LocalGraphView] | None] = {}
+        self._local: dict[str, tuple[None, LocalGraphView] | None] = {}
         self._page_node: dict[str, str] = {}  # src_uri -> node key
+        self._done: set[str] = set()  # mkdocs build: nodes whose page rendered and view was let go
         self.page_view: GraphPageView | None = None
         self.page_url = ""
 
@@ -146,6 +155,7 @@ class GraphFeature:
         self.positions = seed_layout(data, vault)
         self._outputs = plugin.outputs
         self._site = Path(config.site_dir)
+        self._made = set()
         sigs = {key: self._signature(key) for key in data.nodes}
         dirty = {k for k, s in sigs.items() if self._sigs.get(k) != s} if plugin._incremental.active else None
         # A node is stale when it or a neighbour changed: the changed nodes and everything one
@@ -216,6 +226,12 @@ class GraphFeature:
 
     def on_page_context(self, plugin: KbsitePlugin, context: dict[str, Any], page: Page) -> None:
         context["kb_graph"] = self._view_of(page)
+        key = self._page_node.get(page.file.src_uri)
+        if not plugin.is_serve and key is not None and key in self._local:
+            # mkdocs build: nothing needs this page's view after its render (serve keeps every
+            # view for the next rebuild); its file is written.
+            del self._local[key]
+            self._done.add(key)
 
     def page_inputs(self, plugin: KbsitePlugin, page: Page, inputs: list[Any]) -> None:
         inputs.append(self._view_of(page))
@@ -230,14 +246,13 @@ class GraphFeature:
         write_data(out / GLOBAL_FILE, self.global_json(), made, plugin.outputs)
         views: dict[str, LocalGraphView] = {}
         for key in self._page_node.values():
-            local = self.local(key)
+            if key in self._done:
+                continue
+            local = self.local(key)  # written when made; a reused one is on disk as it was
             rel = data_path(self.urls.get(key, ""))
             if local is not None and rel is not None:
                 views[key] = local[1]
-                if local[0] is None:
-                    plugin.outputs.claim(self._file(rel))  # unchanged, on disk
-                else:
-                    write_data(out / (rel + ".json"), local[0], made, plugin.outputs)
+                plugin.outputs.claim(self._file(rel))
         self._views = views
 
     # ---- Data ---------------------------------------------------------------------------------
@@ -247,8 +262,9 @@ class GraphFeature:
         node = self.data.nodes[key]
         return [self.urls.get(key, ""), node.title, node.type, node.status]
 
-    def local(self, key: str) -> tuple[bytes, LocalGraphView] | None:
-        """The data file of one page's node and the view of the same nodes (memoised)."""
+    def local(self, key: str) -> tuple[None, LocalGraphView] | None:
+        """The view of one page's node, its data file written or kept (memoised; the first
+        item is what is left of the file to write: nothing)."""
         if key in self._local:
             return self._local[key]
         kept = self._reusable(key)
@@ -262,7 +278,7 @@ class GraphFeature:
             k = len(neighbours)
             body = self._local_json(key, neighbours, k)
             if len(body) > LOCAL_BUDGET:  # the most neighbours that fit, by binary search
-                lo, hi = 0, k
+                lo, hi = 0, self._most_that_could_fit(key, neighbours)
                 while lo < hi:
                     mid = (lo + hi + 1) // 2
                     if len(self._local_json(key, neighbours, mid)) <= LOCAL_BUDGET:
@@ -271,9 +287,24 @@ class GraphFeature:
                         hi = mid - 1
                 k = lo
                 body = self._local_json(key, neighbours, k)
-            result = (body, self._local_view(key, neighbours[:k], len(neighbours) - k))
+            # Written now rather than held until on_post_build (the build's memory peak).
+            write_data(Path(self._file(str(data_path(self.urls[key])))), body, self._made, self._outputs)
+            result = (None, self._local_view(key, neighbours[:k], len(neighbours) - k))
         self._local[key] = result
         return result
+
+    def _most_that_could_fit(self, key: str, neighbours: list[Neighbour]) -> int:
+        """An upper bound on how many neighbours fit the budget: their nodes alone (each at
+        least ``[url,title,0,0],``) must fit. A topic with 1,500 members then searches among
+        ~60 counts, not 1,500, each try serialising all of them and their edges."""
+        # The empty file's ``"more": N`` may be longer than a fuller file's, or dropped: slack.
+        room = LOCAL_BUDGET - len(self._local_json(key, neighbours, 0)) + len(',"more":') + 12
+        for i, n in enumerate(neighbours):
+            url, title = self._node(n.key)[:2]
+            room -= len(_dumps([url, title, 0, 0])) + 1
+            if room < 0:
+                return i
+        return len(neighbours)
 
     def _local_json(self, key: str, neighbours: list[Neighbour], k: int) -> bytes:
         assert self.data is not None
@@ -282,7 +313,7 @@ class GraphFeature:
         edges: dict[str, list[int]] = {}
         for source, target, kind in self.data.induced_edges(keys):
             edges.setdefault(kind, []).extend((index[source], index[target]))
-        payload: dict[str, Any] = {"v": 1, "nodes": [self._node(n) for n in keys],
+        payload: dict[str, Any] = {**_coded([self._node(n) for n in keys]),
                                    "edges": {kind: edges[kind] for kind in EDGE_KINDS if kind in edges}}
         if k < len(neighbours):
             payload["more"] = len(neighbours) - k
@@ -296,9 +327,18 @@ class GraphFeature:
             group = groups.get(n.relation)
             if group is None:
                 group = groups[n.relation] = GraphGroup(n.relation, RELATION_LABELS[n.relation], [])
-            group.items.append(GraphItem(self.urls.get(n.key, ""), node.title,
-                                         TYPE_LABELS.get(node.type, node.type), node.status,
-                                         GRAPH_STATUS_LABELS.get(node.status, node.status)))
+            type_label = TYPE_LABELS.get(node.type, node.type)
+            status_label = GRAPH_STATUS_LABELS.get(node.status, node.status)
+            meta = f"{status_label} · {type_label}" if status_label and type_label else status_label or type_label
+            group.items.append(GraphItem(self.urls.get(n.key, ""), node.title, type_label, node.status,
+                                         status_label, meta))
+        node = self.data.nodes[key]
+        # A note page lists its backlinks; a topic page (overview note or generated) its
+        # sub-topics and members, all of them (the graph keeps only what fits its budget).
+        here = ({"backlink"} if node.note is not None else set()) | \
+            ({"child", "member"} if node.type == "topic" else set())
+        for relation in here & groups.keys():
+            groups[relation].elsewhere = LISTED_ELSEWHERE[relation]
         url = f"{DATA_DIR}/{_strip_page(self.urls[key])}.json"
         return LocalGraphView(url, len(shown), more, list(groups.values()))
 
@@ -310,7 +350,7 @@ class GraphFeature:
         edges: dict[str, list[int]] = {kind: [] for kind in EDGE_KINDS}
         for source, target, kind in self.data.edges:
             edges[kind].extend((index[source], index[target]))
-        return _dumps({"v": 1, "nodes": nodes, "edges": edges})
+        return _dumps({**_coded(nodes), "edges": edges})
 
 
 def _strip_page(url: str) -> str:
@@ -321,6 +361,23 @@ def _strip_page(url: str) -> str:
     elif rel.endswith(".html"):
         rel = rel[:-5]
     return rel or "index"
+
+
+def _coded(nodes: list[list[Any]]) -> dict[str, Any]:
+    """Nodes with their type and status as indexes into two short tables: the same strings
+    repeated on every node were a fifth of a file's bytes (one file per note)."""
+    types: dict[str, int] = {}
+    statuses: dict[str, int] = {}
+    out = [[n[0], n[1], types.setdefault(n[2], len(types)), statuses.setdefault(n[3], len(statuses)), *n[4:]]
+           for n in nodes]
+    return {"v": 2, "types": list(types), "statuses": list(statuses), "nodes": out}
+
+
+def decoded(data: dict[str, Any]) -> dict[str, Any]:
+    """A graph file with its nodes as ``[url, title, type, status, ...]`` again (what graph.js
+    makes of it on load; for tests and tools)."""
+    types, statuses = data["types"], data["statuses"]
+    return {**data, "nodes": [[n[0], n[1], types[n[2]], statuses[n[3]], *n[4:]] for n in data["nodes"]]}
 
 
 def _dumps(payload: Any) -> bytes:

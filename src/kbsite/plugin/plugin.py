@@ -30,6 +30,7 @@ from kbsite.core.tags import Tag
 from kbsite.core.topics import Topic
 from kbsite.core.transclusion import Section, section
 from kbsite.core.vault import ParseCache, Vault, VaultMemo, load_vault, site_path
+from kbsite.plugin.compact import compact_html
 from kbsite.plugin.config import KbsiteConfig
 from kbsite.plugin.defaults import apply_defaults, require_mermaid_fence, require_sane_headers, user_config
 from kbsite.plugin import features
@@ -44,7 +45,7 @@ from kbsite.plugin.markdown import KbMarkdownExtension, Transclusion
 from kbsite.plugin.mermaid import Mermaid
 from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
-from kbsite.plugin.navcache import NavCache, overridden, theme_loader
+from kbsite.plugin.navcache import NAV_JS, NavCache, NavTree, overridden, theme_loader
 from kbsite.plugin.pagecache import NameMoves, PageCache, TemplateCodeCache, fingerprint
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
@@ -110,6 +111,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._extra_memo: dict[str, tuple[list[Any], str]] = {}  # serve: src_uri -> features' data, text
         self._name_moves = NameMoves()  # serve: names that resolve elsewhere since the last build
         self._names_stable: Callable[[Any], bool] | None = None
+        self._nav_tree = NavTree()  # the full nav, one shared file (navcache.py)
         self._reset()
 
     def _reset(self) -> None:
@@ -170,6 +172,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         config.theme.dirs.insert(position, str(TEMPLATES_DIR))
         config.extra_css.append("assets/kbsite/kbsite.css")
         config.extra_css.append("assets/kbsite/obsidian.css")
+        config.extra_javascript.append(NAV_JS)
         self.search.on_config(config, enabled=self.config.search and self._probes.ok("search-worker")
                               and self._probes.ok("plugin-events"))
         features.run(self.features, "on_config", self, config)
@@ -349,7 +352,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         env.loader = theme_loader(env.loader, dirs[ours + 1:])  # for partials/nav.html
         nav = None if overridden(dirs[:ours]) or not self._probes.ok("nav-cache") else self._nav
         extra = [config.theme.get("logo") or "", config.extra.get("homepage") or ""]
-        env.globals["kbsite_nav"] = NavCache(nav, extra) if nav is not None else None
+        self._nav_tree.begin(config.site_dir, self.outputs)
+        tree = None if "navigation.prune" in (config.theme.get("features") or []) else self._nav_tree
+        env.globals["kbsite_nav"] = NavCache(nav, extra, tree) if nav is not None else None
         if self.is_serve:
             env.bytecode_cache = self._template_code
         env.globals["kbsite_feed"] = FEED_PATH if self._feed_enabled(config) else None  # main.html
@@ -449,7 +454,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     @event_priority(-100)  # last: another plugin may still change the page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        return self._incremental.post_page(page, output) if self._incremental.enabled else None
+        if self.config.enabled:
+            output = compact_html(output)  # template indentation, in every page (compact.py)
+        return self._incremental.post_page(page, output) if self._incremental.enabled else output
 
     @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -458,6 +465,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             self._write_feed(config)
             self._mermaid.write(config.site_dir)
             features.run(self.features, "on_post_build", self, config)
+            self._nav_tree.finish()
         if self._incremental.enabled:
             ours = [f.abs_dest_path for f in self._files or ()]
             ours += [os.path.join(config.site_dir, t) for t in (*config.theme.static_templates, "sitemap.xml.gz")]

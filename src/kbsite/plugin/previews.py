@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 PREVIEW_JS = "assets/kbsite/preview.js"
 DATA_DIR = "assets/kbsite/previews"
-BUDGET = 3000  # bytes per preview file: a first hover transfers at most 3 KB (gzip not assumed)
+BUDGET = 2000  # bytes per preview file, one in every note: ~600 CJK characters; a first hover stays under 3 KB
 _VOID = {"br", "wbr", "img", "input", "hr"}
 _MATH_RE = re.compile(r"<math\b[^>]*?\balttext=\"([^\"]*)\"[^>]*>.*?</math>", re.S)
 _SPACE_RE = re.compile(r"\s+")
@@ -245,18 +245,23 @@ def _dumps(payload: Any) -> bytes:
 
 
 class PreviewFeature:
+    # Each file is written as soon as its page has rendered: holding them for on_post_build kept
+    # 2 KB a note in memory until the build's peak (the search index is written then).
+
     def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}  # data path -> file
         self._site = Path()
+        self._made: set[str] = set()  # folders known to exist
 
     def on_config(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
-        self.files = {}
         add_asset(config.extra_css, READER_CSS)
         add_asset(config.extra_javascript, PREVIEW_JS)
 
     def on_files(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
-        self.files = {}
         self._site = Path(config.site_dir)
+        self._made = set()
+
+    def _write(self, plugin: KbsitePlugin, rel: str, body: bytes) -> None:
+        write_data(self._site / DATA_DIR / (rel + ".json"), body, self._made, plugin.outputs)
 
     def page_skipped(self, plugin: KbsitePlugin, page: Page) -> None:
         """Serve: the page is unchanged, and so is its preview, if the file is still there."""
@@ -283,16 +288,10 @@ class PreviewFeature:
             head = {"v": 1, "url": page.url, "title": ref.title, "type": ref.type,
                     "type_label": ref.type_label or "笔记", "status": ref.status, "status_label": ref.status_label}
             sections = page_sections(page.content or "", page.url)
-            self.files[rel] = build_preview(head, sections)
+            self._write(plugin, rel, build_preview(head, sections))
         elif topic is not None:
             c = views.topic_ref(topic).counts
             head = {"v": 1, "url": page.url, "title": topic.title, "type": "topic", "type_label": "主题",
                     "status": "", "status_label": ""}
             text = f"<p>共 {c.total} 篇笔记（含子主题）：完成 {c.done}，草稿 {c.draft}，待写 {c.todo}。</p>"
-            self.files[rel] = build_preview(head, [("", "", 0, text)])
-
-    def on_post_build(self, plugin: KbsitePlugin, config: MkDocsConfig) -> None:
-        out = Path(config.site_dir) / DATA_DIR
-        made: set[str] = set()
-        for rel, body in self.files.items():
-            write_data(out / (rel + ".json"), body, made, plugin.outputs)
+            self._write(plugin, rel, build_preview(head, [("", "", 0, text)]))

@@ -81,7 +81,15 @@
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error(r.status + " " + url);
       return r.json();
-    });
+    }).then(decode);
+  }
+
+  // Format 2 writes a node's type and status as indexes into two tables (plugin/graph.py).
+  function decode(data) {
+    if (data && data.types && data.statuses) {
+      data.nodes.forEach(function (n) { n[2] = data.types[n[2]]; n[3] = data.statuses[n[3]]; });
+    }
+    return data;
   }
 
   function el(name, cls, text) {

@@ -234,3 +234,33 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
     (notes / "moved").mkdir()
     concepts[8].rename(notes / "moved" / "moved.md")
     step("moved to a new folder", most_skipped=False)
+
+
+def test_sharded_search_index_under_serve_equals_a_clean_build(tmp_path: Path, serve,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``search_shards: true`` the key shards and page files of each rebuild are those of a
+    clean build, and a page's postings are worked out again only when its text, or a 繁→简 pair
+    its text holds, changed (an edit that brings in a new character changes the table)."""
+    import kbsite.search.index as index
+
+    config = tmp_path / "kb" / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      wanted: info\n", "      wanted: info\n      search_shards: true\n"), encoding="utf-8")
+    made: list[str] = []
+    real = index._page_postings
+    monkeypatch.setattr(index, "_page_postings", lambda page, simplify: made.append(page.location) or real(page, simplify))
+    notes = sorted((tmp_path / "kb" / "notes").rglob("*.md"))
+    serve()
+    assert (tmp_path / "serve-site" / "search" / "k").is_dir()  # sharded, not one file
+    pages = len(made)
+    _assert_same_as_clean(tmp_path, "sharded-first")
+    for step, edit in (("new characters", lambda: notes[4].write_text(
+                            notes[4].read_text(encoding="utf-8") + "\n\n鬱鬱蔥蔥的一段：們。\n", encoding="utf-8")),
+                       ("title change", lambda: _edit(notes[7], r'^title: "(.*)"$', r'title: "\1（改名）"')),
+                       ("note deleted", lambda: notes[9].unlink())):
+        made.clear()
+        edit()
+        serve()
+        # A new title is in the text of every page linking the note (20 here): those only.
+        assert 0 < len(made) <= pages // 10, f"{step}: postings made again for {len(made)} of {pages} pages"
+        _assert_same_as_clean(tmp_path, f"sharded-{step}")

@@ -59,6 +59,16 @@ class IndexCache:
         self._keys: list[tuple[str, int]] | None = None  # the glossary's names, as last looked for
         self._witness: dict[str, Entry] = {}  # name -> an entry whose text has it
         self.reused = self.made = 0
+        # The last sharded build's 繁→简 table and its signature (index.py: postings kept per page).
+        self.last_t2s: tuple[str | None, dict[str, str]] = (None, {})
+
+    def holds_any(self, page: object, keys: set[str]) -> bool:
+        """Whether the page's texts or names hold one of these 繁→简 keys (characters or
+        phrases); True for a page this cache has no entry of."""
+        entry = self._entries.get(id(page))
+        if entry is None or entry.page is not page:
+            return True
+        return any(k in entry.phrases if len(k) > 1 else k in entry.chars for k in keys)
 
     def entries(self, pages: Iterable[tuple[object, Sequence[str], tuple[str, ...]]],
                 segmenter: Segmenter) -> tuple[list[Entry], list[Entry]]:

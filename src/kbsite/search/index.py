@@ -153,6 +153,7 @@ class SearchIndexBuilder:
         corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
         pages = sorted(self.pages, key=lambda p: p.location)
         self._simplify = (repr(sorted(t2s.items())), simplify)
+        self._t2s = t2s
         chars = "".join(k + v for k, v in sorted(t2s.items()) if len(k) == 1)
         phrases = [k + v for k, v in sorted(t2s.items()) if len(k) > 1]
         return {
@@ -176,11 +177,21 @@ class SearchIndexBuilder:
         data = self.data()
         rows = data["docs"].pop("pages")  # type: ignore[attr-defined]
         sig, simplify = self._simplify
+        # Pages survive serve rebuilds, and their postings with them. A page's postings depend on
+        # the 繁→简 table only through the pairs its own text holds, so when the table changed
+        # (an edit brought in a new character) only pages holding a changed pair are redone.
+        last_sig, last_t2s = self.cache.last_t2s
+        changed = {k for k in last_t2s.keys() | self._t2s.keys() if last_t2s.get(k) != self._t2s.get(k)}
+        self.cache.last_t2s = (sig, self._t2s)
         pages = sorted(self.pages, key=lambda p: p.location)
         postings, stats = [], []
         for page in pages:
             cached = page.__dict__.get("_postings")
-            if cached is None or cached[0] != sig:  # pages survive serve rebuilds: postings too
+            if cached is not None and cached[0] != sig and cached[0] == last_sig \
+                    and not self.cache.holds_any(page, changed):
+                cached = (sig, cached[1])
+                page.__dict__["_postings"] = cached
+            if cached is None or cached[0] != sig:
                 cached = (sig, _page_postings(page, simplify))
                 page.__dict__["_postings"] = cached
             postings.append(cached[1])

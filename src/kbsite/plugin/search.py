@@ -136,18 +136,19 @@ class SiteSearch:
         sharded = self.sharded
         if sharded == "auto":
             sharded = worth_sharding(self.builder.pages)
-        if sharded:
-            files = self.builder.files()
-        else:
-            files = {"search/search_index.json": self.builder.json().encode("utf-8")}
-        for path, data in files.items():
+        # Each file is written as it is made: the whole index is never held at once.
+        files = self.builder.files() if sharded else iter(
+            [("search/search_index.json", self.builder.json().encode("utf-8"))])
+        count = size = 0
+        for path, data in files:
             target = os.path.join(config.site_dir, *path.split("/"))
             if write is not None:
                 write(target, data)
             else:
                 write_file(data, target)
-        log.debug(f"search index: {len(self.builder.pages)} pages, {len(files)} files, "
-                  f"{sum(map(len, files.values()))} bytes, segmenter {self.segmenter.name} "
+            count, size = count + 1, size + len(data)
+        log.debug(f"search index: {len(self.builder.pages)} pages, {count} files, "
+                  f"{size} bytes, segmenter {self.segmenter.name} "
                   f"({self.segmenter.hits} cached, {self.segmenter.misses} segmented)")
 
 

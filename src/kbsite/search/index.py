@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from kbsite.search import glossary as _glossary
 from kbsite.search.derived import Entry, IndexCache
@@ -172,8 +172,8 @@ class SearchIndexBuilder:
             },
         }
 
-    def files(self) -> dict[str, bytes]:
-        """The sharded index (kbsite.search.shards): site path → bytes."""
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """The sharded index (kbsite.search.shards): (site path, bytes), the entry file last."""
         data = self.data()
         rows = data["docs"].pop("pages")  # type: ignore[attr-defined]
         sig, simplify = self._simplify

@@ -37,7 +37,7 @@ import operator
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 MAX_RUN = 16  # a Latin key's length: a longer term matches its first MAX_RUN characters
 SHARD_BYTES = 8_000  # a key shard's target size: a query fetches a few of them
@@ -209,14 +209,20 @@ def _dump(value: object) -> bytes:
 
 
 def split(head: dict[str, object], rows: Sequence[list[object]], postings: Sequence[str],
-          stats: str, body_chars: int) -> dict[str, bytes]:
-    """The sharded index: site path → bytes. ``head``: the index's global parts (config and
-    docs without pages); ``rows``: the page rows in location order (a page's number is its
+          stats: str, body_chars: int) -> Iterator[tuple[str, bytes]]:
+    """The sharded index, as (site path, bytes), the entry file last: a caller that writes each
+    file as it comes never holds the whole index at once (the build's memory peak). ``head``:
+    the index's global parts (config and docs without pages); ``rows``: the page rows in location order (a page's number is its
     place here); ``postings``: each page's ``page_postings``; ``stats``: every page's
     ``stats_code``; ``body_chars``: the UTF-16 length of all sections' text."""
-    files: dict[str, bytes] = {}
+    token = hashlib.blake2b(digest_size=6)
+
+    def emit(path: str, data: bytes) -> tuple[str, bytes]:
+        token.update(path.encode() + b"\0" + data)
+        return path, data
+
     for i, row in enumerate(rows):
-        files[f"search/d/{i}.json"] = _dump(row)
+        yield emit(f"search/d/{i}.json", _dump(row))
     lists: dict[str, list[str]] = {}
     last: dict[str, int] = {}
     gaps = [_varint(v) for v in range(2048)]
@@ -242,8 +248,10 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
     shards: list[dict[str, str]] = [{} for _ in range(count)]
     for k in sorted(encoded):
         shards[shard_of(k, count)][k] = encoded[k]
-    for s, shard in enumerate(shards):
-        files[f"search/k/{s}.json"] = _dump(shard)
+    del lists, encoded
+    for s in range(count):
+        shard, shards[s] = shards[s], {}
+        yield emit(f"search/k/{s}.json", _dump(shard))
     by_start: dict[str, list[list[object]]] = {}
     for i, row in enumerate(rows):
         if len(row) > 6:
@@ -251,7 +259,8 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
                 by_start.setdefault(start, []).append([i, row[6]])
     split3: list[str] = []
     for start, entries in by_start.items():
-        data = files[f"search/p/{start}.json"] = _dump(entries)
+        data = _dump(entries)
+        yield emit(f"search/p/{start}.json", data)
         if len(data) <= PINYIN_BYTES:
             continue
         # Too many names for one file: also by three letters, for a query that long.
@@ -261,16 +270,12 @@ def split(head: dict[str, object], rows: Sequence[list[object]], postings: Seque
                 if s3.startswith(start):
                     by3.setdefault(s3, []).append(entry)
         for s3, more in by3.items():
-            files[f"search/p/{s3}.json"] = _dump(more)
+            yield emit(f"search/p/{s3}.json", _dump(more))
             split3.append(s3)
-    token = hashlib.blake2b(digest_size=6)
-    for path in sorted(files):
-        token.update(path.encode() + b"\0" + files[path])
     words = [w for w in str(head["docs"].get("words", "")).split(" ") if w]  # type: ignore[attr-defined]
     docs.update({"maxword": max(map(len, words), default=1), "n": len(rows), "avg": max(1, body_chars / max(1, len(rows))), "stats": stats,
                  "shards": count, "pinyin": " ".join(sorted(by_start) + sorted(split3)), "token": token.hexdigest()})
-    files["search/search_index.json"] = _dump({"config": head["config"], "docs": docs})
-    return files
+    yield "search/search_index.json", _dump({"config": head["config"], "docs": docs})
 
 
 def _word_keys(words: str, domain: int) -> dict[str, str]:

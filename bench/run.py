@@ -28,7 +28,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_corpus import write_corpus  # noqa: E402
-from serve_bench import measure as serve_browser  # noqa: E402
+from serve_bench import free_port, measure as serve_browser, stop  # noqa: E402
 
 from kbsite.core.wikilinks import unlink  # noqa: E402
 
@@ -240,7 +239,7 @@ def serve_reload(project: Path, edits: int = 1, timeout: float = 900) -> tuple[f
     Returns:
         (first build, median rebuild after an edit), in seconds, as MkDocs logs them.
     """
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
            "-a", f"127.0.0.1:{port}"]  # livereload on: without it, serve watches nothing
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -270,19 +269,8 @@ def serve_reload(project: Path, edits: int = 1, timeout: float = 900) -> tuple[f
                 with open(note, "a", encoding="utf-8") as f:
                     f.write("\n\n编辑后新增的一段：知识蒸馏的又一个例子。\n")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     return times[0], statistics.median(times[1:])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # ---- Browser -------------------------------------------------------------------------------

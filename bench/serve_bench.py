@@ -35,7 +35,17 @@ _ID_RE = re.compile(r"^id: (.+)$", re.M)
 _TITLE_RE = re.compile(r'^title: "(.+)"$', re.M)
 
 
-def _free_port() -> int:
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a child ``mkdocs serve``: politely, then for good."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -74,7 +84,7 @@ def _url(project: Path, note: Path) -> str:
 
 def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900) -> tuple[float, float]:
     """(body edit, link added): median seconds from the write until the browser shows it."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = open(project / "serve-bench.log", "wb")  # a file: a pipe nobody reads can fill up
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
@@ -109,12 +119,7 @@ def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900
             link.append(_shows(page, new_title, start))
         context.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
     return statistics.median(body), statistics.median(link)
 

@@ -187,7 +187,8 @@ class SearchIndexBuilder:
         postings, stats = [], []
         for page in pages:
             cached = page.__dict__.get("_postings")
-            if cached is not None and cached[0] != sig and cached[0] == last_sig \
+            # (A table changed wholesale, say by another glossary, is cheaper to redo than to check.)
+            if cached is not None and cached[0] != sig and cached[0] == last_sig and len(changed) <= 256 \
                     and not self.cache.holds_any(page, changed):
                 cached = (sig, cached[1])
                 page.__dict__["_postings"] = cached

@@ -85,7 +85,8 @@ def compare(site: Path, queries: list[str], tmp: Path) -> dict:
 
 def harness_queries() -> list[str]:
     queries = [q.text for f in (harness.QUERIES, harness.PLAIN_QUERIES) for q in harness.load_queries(f)]
-    return queries + ["zsl", "zhishizhengliu", "a", "x", "v2", "3", "注", "魑魅魍魉", "Attention Is", "llama3"]
+    return queries + ["zsl", "zhishizhengliu", "a", "x", "v2", "3", "注", "魑魅魍魉", "Attention Is", "llama3",
+                       "每四个权重", "四位量化", "两个专家", "第三层"]
 
 
 def test_sharded_top_results_equal_the_whole_index(site: Path, tmp_path: Path) -> None:

@@ -146,6 +146,32 @@ def test_a_page_about_the_words_beats_a_long_page_that_mentions_them(tmp_path: P
     assert _rank(tmp_path, pages, "梯度检查点")[:2] == ["memory/", "survey/"]
 
 
+def test_a_number_in_words_finds_its_digits(tmp_path: Path) -> None:
+    """每四个 / 两个 / 十六位 match 每 4 个 / 2 个 / 16 位 as the notes write them, and are marked there;
+    words that merely start with a numeral (一致性, 千问) stay words."""
+    pages = [
+        page_from_html("sp/", "2:4 稀疏", "<p>每 4 个权重中保留 2 个非零。</p>"),
+        page_from_html("fp16/", "半精度", "<p>用 16 位浮点数存权重，显存减半。</p>"),
+        page_from_html("other/", "权重衰减", "<p>给权重加 L2 惩罚，每个权重都变小。</p>"),
+    ]
+    b = SearchIndexBuilder(Segmenter())
+    for page in pages:
+        b.add(page)
+    res = _run(tmp_path, b.data(), ["每四个权重保留两个", "十六位浮点", "权重"])
+    assert _top(res["每四个权重保留两个"])[0] == "sp/"
+    assert "<mark>每 4 个</mark>" in res["每四个权重保留两个"][0][0]["text"]
+    assert _top(res["十六位浮点"])[0] == "fp16/"
+    script = f"""
+      const w = require({json.dumps(str(WORKER_FILE))})
+      const idx = require({json.dumps(str(tmp_path / "index.json"))})
+      w.handler({{type: 0, data: {{config: idx.config, docs: idx.docs}}}})
+      const forms = q => w.parseQuery(q).terms.map(t => (t.forms || [t]).map(f => f.t).join("|"))
+      console.log(JSON.stringify(["四个", "第三层", "三百二十", "一致性", "通义千问"].map(forms)))
+    """
+    out = json.loads(subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True).stdout)
+    assert out == [["四个|4 个"], ["第三层|第 3 层"], ["三百二十|320"], ["一致性"], ["通义千问"]], out
+
+
 def test_a_one_letter_token_takes_part_in_the_phrase(tmp_path: Path) -> None:
     pages = [
         page_from_html("prompt/", "提示学习", "<p>只训练连续的提示向量。</p>"

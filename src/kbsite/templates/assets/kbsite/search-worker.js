@@ -649,6 +649,34 @@ function segmentHan(run, words, maxLen) {
 
 const LATIN_START = /^[a-z0-9\u00c0-\u04ff]/
 
+// Numbers in words: notes write 每 4 个权重保留 2 个, 4 bit, 第 3 层; a reader may type
+// 四个, 两个, 四比特, 第三层. A piece that starts with a Chinese numeral (after an optional 第 or 每)
+// also matches its digits, as another way of writing it: 四个 → 4 个, 十六位 → 16 位. Only a
+// numeral alone or before a measure word: 一致性 and 千问 are words, not numbers.
+const NUMERAL = /^([第每]?)([零〇一二两三四五六七八九十百千万]+)((?:[个位层头倍次步维卡条组种类比块张轮阶期代届路秒天年月亿][\u3400-\u9fff]{0,2})?)$/u
+const NUMERAL_DIGIT = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
+const NUMERAL_UNIT = { 十: 10, 百: 100, 千: 1000, 万: 10000 }
+
+function numeralValue(s) {
+  // 二〇二四: digit by digit; else 三百二十 = 3 × 100 + 2 × 10, 十六 = 16.
+  if (![...s].some(c => c in NUMERAL_UNIT)) return s.length > 1 && /两/.test(s) ? null : [...s].map(c => NUMERAL_DIGIT[c]).join("")
+  let total = 0, section = 0, digit = null
+  for (const c of s) {
+    if (c in NUMERAL_DIGIT) { if (digit !== null) return null; digit = NUMERAL_DIGIT[c]; continue }
+    const unit = NUMERAL_UNIT[c]
+    if (unit === 10000) { total += (section + (digit || 0)) * unit; section = 0 }
+    else section += (digit === null ? 1 : digit) * unit
+    digit = null
+  }
+  return String(total + section + (digit || 0))
+}
+
+function numeralForm(piece) {
+  const m = NUMERAL.exec(piece)
+  const value = m && numeralValue(m[2])
+  return value === null || value === undefined ? null : formOf([m[1], value, m[3]].filter(Boolean).join(" "), true)
+}
+
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 }
@@ -745,7 +773,9 @@ function parseQuery(query, spans = true) {
       const term = { ...termOf(p, false), mod: m.index + at <= modEnd }
       const g = groupOf(p)
       if (pieces.length === 1 && matches.length === 1 && g !== undefined) whole = g
-      terms.push(g === undefined ? term : withForms(term, g, termOf(p, false)))
+      const digits = g === undefined ? numeralForm(p) : null
+      terms.push(g !== undefined ? withForms(term, g, termOf(p, false))
+        : digits ? { ...term, forms: [{ ...termOf(p, false), alt: false }, digits] } : term)
     }
   }
   // One term per text; it is a modifier only if it never appears outside the modifier.

@@ -13,9 +13,9 @@ rewritten under ``mkdocs serve``):
   ``MAX_RUN`` characters, or the first one or two characters of such a run + ``*`` (every
   run they start, for a term that short). Shard: a hash of the key (a Latin run: of its first
   three characters, so a term finds every run it starts in one shard): Chinese spreads evenly
-  over the shards, not by first character (Pagefind #1211). ``=`` + a Han character: the
-  segmentation words starting with it (hashed whole: not beside the character's own
-  postings, which a query rarely needs and which are long).
+  over the shards, not by first character (Pagefind #1211). ``=`` + two Han characters: the
+  segmentation words starting with them, in the shard of that pair's postings, which a query
+  holding the pair fetches anyway.
 - A key's postings, one string: per page that holds it, in page order, a varint of the gap
   (times 2, plus 1 if field flags follow), the body count (capped at 63), then, if flagged,
   the fields (title, alias, tags/metadata, heading) and the length of the shortest title or
@@ -52,6 +52,7 @@ LENGTH_BASE = 1.2  # stats: a body length is stored as round(log_1.2(1 + length)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3040-\u30ff\uac00-\ud7af"
 _WORD = "a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 _CJK_RUN_RE = re.compile(f"[{_CJK}]+")
+_CJK_PAIR_RE = re.compile(f"[{_CJK}]{{2}}")
 _NOT_CJK_RE = re.compile(f"[^{_CJK}]+")
 _RUN = f"[{_WORD}]+(?:[:.][{_WORD}]+)*"
 _WORD_START_RE = re.compile(f"(?<![{_WORD}])(?=({_RUN}))")  # overlapping: 3.1 starts at 1 too
@@ -120,8 +121,10 @@ def fnv1a(text: str) -> int:
 
 
 def shard_of(key: str, shards: int) -> int:
-    """A Latin run (not a ``*`` prefix key) by its first three characters; anything else
-    whole."""
+    """A Latin run (not a ``*`` prefix key) by its first three characters; the words of a pair
+    (``=知识``) with the pair; anything else whole."""
+    if key[0] == "=":
+        return fnv1a(key[1:]) % shards
     if len(key) == 2:  # a Han pair, or where the scripts meet
         return fnv1a(key) % shards
     if key.endswith("*") or _CJK_RUN_RE.match(key):
@@ -487,13 +490,15 @@ class Splitter:
 
 
 def _word_keys(words: str, domain: int) -> dict[str, str]:
-    """The segmentation word list by first character: ``=知`` → its domain words, ``|``, the
-    others (words of other scripts are never looked up: the worker cuts Han runs only)."""
-    by_char: dict[str, tuple[list[str], list[str]]] = {}
+    """The segmentation word list by first two characters: ``=知识`` → its domain words, ``|``,
+    the others. The worker cuts Han runs only and looks up pieces of two characters or more, so
+    a word it can use starts with a pair of the query's characters, whose postings it fetches
+    anyway: the pair's words are in the pair's shard (``shard_of``), no request of their own."""
+    by_pair: dict[str, tuple[list[str], list[str]]] = {}
     for i, w in enumerate(words.split(" ") if words else []):
-        if w and _CJK_RUN_RE.match(w[0]):
-            by_char.setdefault(w[0], ([], []))[0 if i < domain else 1].append(w)
-    return {"=" + c: " ".join(d) + "|" + " ".join(o) for c, (d, o) in by_char.items()}
+        if len(w) >= 2 and _CJK_PAIR_RE.match(w):
+            by_pair.setdefault(w[:2], ([], []))[0 if i < domain else 1].append(w)
+    return {"=" + c: " ".join(d) + "|" + " ".join(o) for c, (d, o) in by_pair.items()}
 
 
 AUTO_BYTES = 2_000_000  # search_shards: auto shards an index this large (about 600 notes)

@@ -334,7 +334,8 @@ class Splitter:
         def emit(path: str, data: bytes | None, old: _Made | None = None) -> tuple[str, bytes | None]:
             digest = old.digests[path] if data is None and old is not None else _digest(data or b"")
             token.update(path.encode() + b"\0" + digest)
-            made.digests[path] = digest
+            if self.keep:
+                made.digests[path] = digest
             return path, data
 
         for i, row in enumerate(rows):

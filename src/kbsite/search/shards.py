@@ -1,8 +1,9 @@
 """search: pure. The sharded index: rank from postings, fetch text only for what is shown.
 
-Files (site paths; every URL the worker asks for carries ``?v=<token>``, a digest of all of
-them, so a browser never mixes two builds, while a file whose bytes did not change is not
-rewritten under ``mkdocs serve``):
+Files (site paths; every URL the worker asks for carries ``?v=<token>``, a digest of their
+digests, so a browser never mixes two builds, while a file whose bytes did not change is not
+rewritten under ``mkdocs serve``, nor, while the pages keep their numbers, even made again:
+``Splitter``):
 
 - ``search/search_index.json``, the *entry* Material's UI fetches: the glossary and 繁→简 pairs
   (as in the one file), the page count, average length, ``stats`` (two characters a page: its

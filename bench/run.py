@@ -15,9 +15,12 @@ For each N the same generated notes (bench/gen_corpus.py) are built twice, each 
   backlinks, topic pages and nav, coverage report, its own search index).
 
 Measured: wall time and peak RSS of the build process (``os.wait4``), site size, search index
-size, the time from page load to the first search result in headless Chromium, and, for
-kbsite, a real ``mkdocs serve``: its first build and the rebuild after one note is edited
-(MkDocs' own "Documentation built in" numbers). One table is printed, with the ratios.
+size; search in headless Chromium (bench/search_bench.py): the search bytes fetched before the
+first result, the time to it (as Playwright sees it from the "/" key; on the page's clock from
+the query's last keyup; and from the load event with the query typed then), and later queries
+in the site's worker (median / p95); and, for kbsite, a real ``mkdocs serve``: its first build
+and the rebuild after one note is edited (MkDocs' own "Documentation built in" numbers). One
+table is printed, with the ratios.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_corpus import write_corpus  # noqa: E402
+from search_bench import QUERIES, later_queries, measure as search_measure  # noqa: E402
 from serve_bench import free_port, measure as serve_browser, stop  # noqa: E402
 
 from kbsite.core.wikilinks import unlink  # noqa: E402
@@ -87,6 +91,10 @@ class Build:
     site_mb: float = 0.0
     index_mb: float = 0.0
     first_result: float | None = None  # seconds from page load to the first search result
+    search_kb: float | None = None  # search bytes fetched until the first result (search_bench)
+    query_ms: float | None = None  # page clock: the query's last keyup to the result in the DOM
+    load_ms: float | None = None  # the query typed at the load event: load to the result
+    later: tuple[float, float] | None = None  # later queries in the worker: median, p95 ms
 
 
 @dataclass
@@ -276,39 +284,12 @@ def serve_reload(project: Path, edits: int = 1, timeout: float = 900) -> tuple[f
 # ---- Browser -------------------------------------------------------------------------------
 
 
-def first_result(browser: object, site: Path, repeat: int = 1, query: str = QUERY) -> float:
-    """Seconds from the page's load event to the first search result, in a fresh browser
-    context each time; the median of ``repeat`` tries."""
-    import functools
-    import http.server
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    times: list[float] = []
-    try:
-        for _ in range(max(1, repeat)):
-            context = browser.new_context()  # type: ignore[attr-defined]
-            try:
-                page = context.new_page()
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="load")
-                start = time.perf_counter()
-                page.keyboard.press("/")  # Material's shortcut: focus the header search box
-                box = page.locator("input[data-md-component=search-query]")
-                box.fill(query)
-                box.press("End")  # keyup: what Material listens to
-                page.wait_for_function("() => document.querySelector('.md-search-result__item') !== null",
-                                       polling="raf", timeout=120_000)
-                times.append(time.perf_counter() - start)
-            finally:
-                context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return statistics.median(times)
+def search(browser: object, b: Build, site: Path, repeat: int) -> None:
+    """The search goals (bench/search_bench.py): the first result of QUERY, typed after load and
+    at the load event, the bytes fetched for it, and the later queries."""
+    m = search_measure(browser, site, QUERY, repeat)
+    b.first_result, b.search_kb, b.query_ms, b.load_ms = m.seconds, m.raw / 1024, m.query_ms, m.load_ms
+    b.later = later_queries(browser, site, QUERIES)
 
 
 # ---- Table ---------------------------------------------------------------------------------
@@ -324,12 +305,17 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 def table(rows: list[Row]) -> str:
     """The measurements and the ratios the targets are stated in, as Markdown."""
-    out = ["| N | build | time s | ms/note | peak RSS MB | site MB | KB/note | index MB | first result s |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| N | build | time s | ms/note | peak RSS MB | site MB | KB/note | index MB "
+           "| search kB before 1st result | query → result ms | load → result ms "
+           "| later queries median / p95 ms | first result s |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         for name, b in (("floor", r.floor), ("kbsite", r.kbsite)):
+            later = "–" if b.later is None else f"{b.later[0]:.0f} / {b.later[1]:.0f}"
             out.append(f"| {r.n} | {name} | {b.seconds:.1f} | {1000 * b.seconds / r.n:.1f} | {b.rss_mb:.0f} | "
-                       f"{b.site_mb:.1f} | {1024 * b.site_mb / r.n:.1f} | {b.index_mb:.2f} | {_f(b.first_result)} |")
+                       f"{b.site_mb:.1f} | {1024 * b.site_mb / r.n:.1f} | {b.index_mb:.2f} | "
+                       f"{_f(b.search_kb, '.0f')} | {_f(b.query_ms, '.0f')} | {_f(b.load_ms, '.0f')} | "
+                       f"{later} | {_f(b.first_result)} |")
     out += ["", "| N | time kbsite/floor | RSS kbsite/floor | RSS MB per 1,000 notes | KB/note kbsite/floor "
             "| index kbsite/floor | ms/note vs first N | KB/note vs first N | first result s "
             "| serve: first build s | reload s | reload/cold | edit shown s | link/title shown s |",
@@ -455,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"N={n} kbsite: {row.kbsite.seconds:.1f} s", file=sys.stderr, flush=True)
             if browser is not None and not args.no_browser:
                 if not args.no_floor and not reuse:
-                    row.floor.first_result = first_result(browser, work / f"n{n}" / "site-floor", args.repeat)
-                row.kbsite.first_result = first_result(browser, work / f"n{n}" / "site-kbsite", args.repeat)
+                    search(browser, row.floor, work / f"n{n}" / "site-floor", args.repeat)
+                search(browser, row.kbsite, work / f"n{n}" / "site-kbsite", args.repeat)
             if not args.no_floor and not reuse:
                 saved.write_text(json.dumps(asdict(row.floor)))
             if not args.no_reload:

@@ -239,8 +239,10 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
 def test_sharded_search_index_under_serve_equals_a_clean_build(tmp_path: Path, serve,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """With ``search_shards: true`` the key shards and page files of each rebuild are those of a
-    clean build, and a page's postings are worked out again only when its text, or a 繁→简 pair
-    its text holds, changed (an edit that brings in a new character changes the table)."""
+    clean build; a page's postings are worked out again only when its text, or a 繁→简 pair
+    its text holds, changed (an edit that brings in a new character changes the table); and
+    while the pages keep their numbers only the key shards, rows and pinyin files holding what
+    changed are made again (kbsite.search.shards.Splitter), the others are kept as they are."""
     import kbsite.search.index as index
 
     config = tmp_path / "kb" / "mkdocs.yml"
@@ -250,17 +252,36 @@ def test_sharded_search_index_under_serve_equals_a_clean_build(tmp_path: Path, s
     real = index._page_postings
     monkeypatch.setattr(index, "_page_postings", lambda page, simplify: made.append(page.location) or real(page, simplify))
     notes = sorted((tmp_path / "kb" / "notes").rglob("*.md"))
-    serve()
+    plugin = serve()
     assert (tmp_path / "serve-site" / "search" / "k").is_dir()  # sharded, not one file
-    pages = len(made)
+    splitter = plugin.search.index_cache.splitter  # type: ignore[attr-defined]
+    assert splitter.keep and splitter.made["full"] == 1
+    pages, shards = len(made), splitter.made["shards"]
     _assert_same_as_clean(tmp_path, "sharded-first")
-    for step, edit in (("new characters", lambda: notes[4].write_text(
-                            notes[4].read_text(encoding="utf-8") + "\n\n鬱鬱蔥蔥的一段：們。\n", encoding="utf-8")),
-                       ("title change", lambda: _edit(notes[7], r'^title: "(.*)"$', r'title: "\1（改名）"')),
-                       ("note deleted", lambda: notes[9].unlink())):
+
+    def append(note: Path, text: str) -> Callable[[], None]:
+        return lambda: note.write_text(note.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    new_note = tmp_path / "kb" / "notes" / "concepts" / "added-note.md"
+    # (step, edit, whether the pages keep their numbers)
+    steps = (("body edit", append(notes[3], "\n\n正文里新写的一句：知识蒸馏与量化。\n"), True),
+             ("new characters", append(notes[4], "\n\n鬱鬱蔥蔥的一段：們。\n"), True),
+             ("title change", lambda: _edit(notes[7], r'^title: "(.*)"$', r'title: "\1（改名）"'), True),
+             ("note deleted", lambda: notes[9].unlink(), False),
+             ("note added", lambda: new_note.write_text(
+                 "---\nid: added-note\ntitle: 新加的笔记\ntype: concept\n---\n\n# 新加的笔记\n\n新写的正文。\n",
+                 encoding="utf-8"), False),
+             ("renamed", lambda: notes[11].rename(notes[11].with_name("renamed-note.md")), False))
+    for step, edit, numbered in steps:
         made.clear()
         edit()
         serve()
         # A new title is in the text of every page linking the note (20 here): those only.
         assert 0 < len(made) <= pages // 10, f"{step}: postings made again for {len(made)} of {pages} pages"
+        did = splitter.made
+        if numbered:
+            assert did["full"] == 0 and 0 < did["rows"] <= len(made) + 1, (step, did, len(made))
+            assert 0 < did["shards"] < shards // 2, (step, did, shards)
+        else:
+            assert did["full"] == 1, (step, did)
         _assert_same_as_clean(tmp_path, f"sharded-{step}")

@@ -461,7 +461,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
-            self.search.on_post_build(config, self.outputs.write)
+            self.search.on_post_build(config, self.outputs.write, self.outputs)
             self._write_feed(config)
             self._mermaid.write(config.site_dir)
             features.run(self.features, "on_post_build", self, config)

@@ -32,6 +32,7 @@ from mkdocs.utils import write_file
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
 from kbsite.plugin.config import KbsiteConfig
+from kbsite.plugin.incremental import Outputs
 from kbsite.plugin.probes import MATERIAL_WORKER_RE
 from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
 from kbsite.search import glossary as glossary_data
@@ -125,9 +126,12 @@ class SiteSearch:
         self._seen.add(page.url)
         self.builder.add(entry, names)
 
-    def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None) -> None:
+    def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None,
+                      outputs: Outputs | None = None) -> None:
         """Write the sharded index; ``write``: the plugin's writer, which skips a file that
-        already holds its bytes (``mkdocs serve``) and keeps it from the sweep."""
+        already holds its bytes (``mkdocs serve``) and keeps it from the sweep; ``outputs``: its
+        owner, which says what is still on disk from the last build and keeps a file the
+        splitter did not make again."""
         if self.builder is None:
             return
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
@@ -136,16 +140,32 @@ class SiteSearch:
         sharded = self.sharded
         if sharded == "auto":
             sharded = worth_sharding(self.builder.pages)
+        site = config.site_dir
+
+        def target(path: str) -> str:
+            return os.path.join(site, *path.split("/"))
+
+        # Under serve the splitter remembers its files and makes again only those that change,
+        # as long as the last build's are all still there.
+        splitter = self.index_cache.splitter
+        splitter.keep = outputs is not None and outputs.keep_digests
+        if outputs is None or not all(outputs.has(target(p)) for p in splitter.paths()):
+            splitter.forget()
         # Each file is written as it is made: the whole index is never held at once.
         files = self.builder.files() if sharded else iter(
             [("search/search_index.json", self.builder.json().encode("utf-8"))])
         count = size = 0
         for path, data in files:
-            target = os.path.join(config.site_dir, *path.split("/"))
+            if data is None:  # as the last build made it (splitter.keep)
+                assert outputs is not None
+                outputs.claim(target(path))
+                count += 1
+                continue
+            target_path = target(path)
             if write is not None:
-                write(target, data)
+                write(target_path, data)
             else:
-                write_file(data, target)
+                write_file(data, target_path)
             count, size = count + 1, size + len(data)
         log.debug(f"search index: {len(self.builder.pages)} pages, {count} files, "
                   f"{size} bytes, segmenter {self.segmenter.name} "

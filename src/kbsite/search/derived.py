@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 
 from kbsite.search import glossary as _glossary
 from kbsite.search.segment import Segmenter
+from kbsite.search.shards import Splitter
 from kbsite.search.variants import own_table, phrases_in, simplifier, table_from
 
 
@@ -61,6 +62,7 @@ class IndexCache:
         self.reused = self.made = 0
         # The last sharded build's 繁→简 table and its signature (index.py: postings kept per page).
         self.last_t2s: tuple[str | None, dict[str, str]] = (None, {})
+        self.splitter = Splitter()  # the key shards: under serve, only those that changed are made again
 
     def holds_any(self, page: object, keys: set[str]) -> bool:
         """Whether the page's texts or names hold one of these 繁→简 keys (characters or

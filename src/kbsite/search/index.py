@@ -29,7 +29,7 @@ from kbsite.search import glossary as _glossary
 from kbsite.search.derived import Entry, IndexCache
 from kbsite.search.extract import split_sections
 from kbsite.search.segment import Segmenter, domain_words, fold
-from kbsite.search.shards import page_postings, split, stats_code, utf16_len, worker_fold
+from kbsite.search.shards import page_postings, stats_code, utf16_len, worker_fold
 from kbsite.search.variants import pinyin, simplifier
 
 FORMAT = 2  # 2: the worker also reads the sharded shape (kbsite.search.shards)
@@ -172,8 +172,9 @@ class SearchIndexBuilder:
             },
         }
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        """The sharded index (kbsite.search.shards): (site path, bytes), the entry file last."""
+    def files(self) -> Iterator[tuple[str, bytes | None]]:
+        """The sharded index (kbsite.search.shards): (site path, bytes), the entry file last;
+        bytes None: the file holds what the last build made (``cache.splitter.keep``)."""
         data = self.data()
         rows = data["docs"].pop("pages")  # type: ignore[attr-defined]
         sig, simplify = self._simplify
@@ -198,7 +199,7 @@ class SearchIndexBuilder:
             postings.append(cached[1])
             stats.append(stats_code(sum(utf16_len(t) for _, _, t in page.sections), page.links))
         body = sum(utf16_len(text) for page in pages for _, _, text in page.sections)
-        return split(data, rows, postings, "".join(stats), body)
+        return self.cache.splitter.split(data, rows, postings, "".join(stats), body)
 
     def json(self) -> str:
         """UTF-8 JSON; ``<``, ``>`` and ``&`` stay escaped (``\\u003c``) so the file is inert even

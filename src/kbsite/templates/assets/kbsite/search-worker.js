@@ -167,8 +167,8 @@ function setup(docs) {
   const base = { words, maxLen, glossary, groups }
   if (docs.shards) {
     // Sharded (kbsite.search.shards): rows come as queries need them.
-    // The word list comes with the key shards: the words starting with a character, in its shard.
-    return { ...base, maxLen: docs.maxword || 1, wordChars: new Set(), sharded: true, pages: [], n: docs.n, avgLength: docs.avg, stats: docs.stats,
+    // The word list comes with the key shards: the words starting with a pair, in its shard.
+    return { ...base, maxLen: docs.maxword || 1, wordPairs: new Set(), sharded: true, pages: [], n: docs.n, avgLength: docs.avg, stats: docs.stats,
              shardCount: docs.shards, token: docs.token, pinyinStarts: new Set((docs.pinyin || "").split(" ")),
              files: new Map(), shards: new Map(), decoded: new Map(), byTerm: new Map(), byForm: new Map(),
              named: new Map(), rows: new Map(), pinyin: new Map(),
@@ -186,8 +186,10 @@ function setup(docs) {
 // per key, in the key shards); phase 2 fetches the rows of the pages phase 1 ranks highest and
 // ranks those exactly, with the site-wide page count and document frequencies of phase 1.
 // TOP: how many pages phase 2 gets, per reading of the query; enough that the exact ranking of
-// them gives the one-file index's top results (tests/search/test_search_shards.py).
-const TOP = 25, TOP_PINYIN = 20, FIRST = 8
+// them gives the one-file index's top results (tests/search/test_search_shards.py). FIRST: the
+// rows of the early answer, no more than a browser fetches at once from an HTTP/1.1 host (six
+// connections), so that they come in one round.
+const TOP = 25, TOP_PINYIN = 20, FIRST = 6
 const MAX_RUN = 16  // kbsite.search.shards.MAX_RUN
 const ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 const DIGIT = new Map([...ALPHA].map((c, i) => [c, i]))
@@ -210,8 +212,10 @@ const CJK_START = new RegExp(`^[${CJK}]`, "u")
 const CJK_ONLY = new RegExp(`^[${CJK}]+$`, "u")
 const HAN_RUNS = new RegExp(`[${HAN}]+`, "gu")
 
-// kbsite.search.shards.shard_of: a Latin run by its first three characters, else the whole key.
+// kbsite.search.shards.shard_of: a Latin run by its first three characters, a pair's words with
+// the pair, else the whole key.
 function shardOf(key) {
+  if (key[0] === "=") return hash(key.slice(1)) % db.shardCount
   const by = key.endsWith("*") || CJK_START.test(key) || Array.from(key).length === 2 ? key
     : key.slice(0, key[0] === "~" ? 4 : 3)
   return hash(by) % db.shardCount
@@ -463,7 +467,7 @@ function estimate(query) {
   if (!live.length) return []
   const total = live.reduce((a, t) => a + t.idf, 0)
   const looks = live.map(termPages)
-  if (db.missing) return []  // collecting: the shards are known now
+  if (db.missing && db.missing.size) return []  // collecting, and a shard is missing: known now
   const ids = new Set()
   for (const m of looks) for (const id of m.keys()) ids.add(id)
   const qlen = query.key.length
@@ -528,8 +532,8 @@ function pinyinNames(start) {
 // for a query that could be pinyin, the names it spells best); phase 2: fetch their rows. After
 // this db.pages holds them, and rank takes each term's document frequency from the postings.
 async function prepare(raw, post) {
-  // First, in one go, the shards of what the query needs whatever its terms: the words
-  // starting with each of its Han characters (for cutting it into terms), its Han pairs and
+  // First, in one go, the shards of what the query needs whatever its terms: its Han pairs
+  // (with the words starting with each pair, for cutting it into terms: kbsite.search.shards), and
   // Latin tokens, where its scripts meet, and the names of every glossary concept a part of
   // it names. A single character's postings (long) only for a term of one character.
   const folded = simp(raw.normalize("NFKC").toLowerCase())
@@ -537,10 +541,7 @@ async function prepare(raw, post) {
   db.missing = new Set()
   for (const run of han) {
     const chars = Array.from(run)
-    chars.forEach((c, i) => {
-      if (!db.wordChars.has(c) && !db.shards.has(shardOf("=" + c))) miss(shardOf("=" + c))
-      if (i) postings(chars[i - 1] + c)
-    })
+    chars.forEach((c, i) => { if (i) postings(chars[i - 1] + c) })
   }
   const tokens = folded.match(TOKEN) || []
   for (const t of tokens) if (LATIN_START.test(t)) [termOf(t), ...splitTerm(termOf(t))].forEach(formPages)
@@ -560,21 +561,28 @@ async function prepare(raw, post) {
   const spelled = PINYIN_QUERY.test(q) && db.pinyinStarts.has(start) && !split ? pinyinNames(start) : null
   if (spelled) spelled.catch(() => {})  // awaited below; a failure is reported there
   await loadShards(first)
-  for (const run of han) for (const c of run) {
-    if (db.wordChars.has(c)) continue
-    db.wordChars.add(c)
-    const list = db.shards.get(shardOf("=" + c))["=" + c]
-    if (!list) continue
-    list.split("|").forEach((part, kind) => part.split(" ").forEach(w => { if (w) db.words.set(w, kind + 1) }))
+  for (const run of han) {
+    const chars = Array.from(run)
+    for (let i = 1; i < chars.length; i++) {
+      const pair = chars[i - 1] + chars[i]
+      if (db.wordPairs.has(pair)) continue
+      db.wordPairs.add(pair)
+      const list = db.shards.get(shardOf("=" + pair))["=" + pair]
+      if (list) list.split("|").forEach((part, kind) => part.split(" ").forEach(w => { if (w) db.words.set(w, kind + 1) }))
+    }
   }
+  // Estimated once more only if some shard was missing: else the first pass had all it needed.
   db.missing = new Set()
-  hitsOf(raw, estimate)
+  let estimated = hitsOf(raw, estimate)
   const wanted = [...db.missing]
   db.missing = null
-  await loadShards(wanted)
+  if (wanted.length) {
+    await loadShards(wanted)
+    estimated = hitsOf(raw, estimate)
+  }
   // Each reading's TOP, best first (a page's best place in any reading).
   const place = new Map()
-  for (const list of hitsOf(raw, estimate).lists)
+  for (const list of estimated.lists)
     list.forEach((h, i) => place.set(h.page, Math.min(i, place.has(h.page) ? place.get(h.page) : i)))
   const chosen = new Set([...place].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([id]) => id))
   if (spelled) {

@@ -64,6 +64,20 @@ class Phases:
                                    (build, "_build_page", "mkdocs: build pages (with their events)"),
                                    (Page, "validate_anchor_links", "mkdocs: validate anchors")):
             self._wrap(owner, name, label)
+        # kbsite's own steps inside those events.
+        from kbsite.plugin import graph, incremental, pagecache, plugin, search
+        for owner, name, label in ((plugin, "load_vault", "kbsite: load_vault (files)"),
+                                   (plugin.KbsitePlugin, "_add_note_files", "kbsite: note File objects (files)"),
+                                   (graph.GraphFeature, "on_files", "kbsite: graph data (files)"),
+                                   (plugin.KbsitePlugin, "_plan_views", "kbsite: which view models are stale (env)"),
+                                   (incremental.Incremental, "plan", "kbsite: fingerprint pages (env)"),
+                                   (pagecache.PageCache, "lookup", "kbsite: page cache lookup (page_markdown)"),
+                                   (search.SiteSearch, "add_page", "kbsite: search add_page (page_context)"),
+                                   (search.SiteSearch, "on_post_build", "kbsite: search index files (post_build)"),
+                                   (graph.GraphFeature, "on_post_build", "kbsite: graph files (post_build)"),
+                                   (plugin.KbsitePlugin, "_write_feed", "kbsite: feed (post_build)"),
+                                   (incremental.Incremental, "finish", "kbsite: sweep (post_build)")):
+            self._wrap(owner, name, label)
         real = PluginCollection.run_event
 
         def run_event(collection: object, name: str, *args: object, **kwargs: object) -> object:

@@ -148,6 +148,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.search.serve = self.is_serve
         self._incremental.serve = self.is_serve and not dirty
 
     @property
@@ -440,7 +441,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             view = parts[0]
             extra_text = extra_text if self._fresh_extra else parts[1]
         self._view_cache.remember(uri, view, extra_text)
-        return [*page_signature(page), view, extra_text]
+        return [*page_signature(page, self._incremental.content_digest), view, extra_text]
 
     def _extra_text(self, uri: str, extra: list[Any], serialise: ViewDigest) -> str:
         """The features' data of a page as text. A feature hands back the very object of the last

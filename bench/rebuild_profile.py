@@ -2,6 +2,7 @@
 
     /work/venv/bin/python bench/rebuild_profile.py --n 3000 --repeat 3    # table of rebuild times (medians)
     /work/venv/bin/python bench/rebuild_profile.py --n 3000 --profile title  # plus a cProfile of one
+    /work/venv/bin/python bench/rebuild_profile.py --n 3000 --phases  # CPU seconds per step, no profiler
 
 The generated corpus (bench/gen_corpus.py, same seed as bench/run.py) is built the way
 ``mkdocs serve`` builds it: one plugin instance, a fresh ``load_config`` per rebuild, MkDocs' own
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
+import gc
 import io
 import logging
 import pstats
@@ -32,6 +35,86 @@ sys.path.insert(0, str(HERE))
 from run import prepare  # noqa: E402
 
 SERVE_URL = "http://127.0.0.1:8000/"
+
+
+class Phases:
+    """CPU seconds of MkDocs' steps, of each plugin event and of the garbage collector, timed by
+    wrapping them (no profiler: cProfile triples the cost of small calls; a wrapped function
+    keeps its source for kbsite's probes, and Page.__init__, whose code a probe reads, is not
+    wrapped). Steps nest: a page's
+    build holds its page_context and post_page events, ``populate`` its pre_page, page_markdown
+    and page_content events."""
+
+    def __init__(self) -> None:
+        from mkdocs.commands import build
+        from mkdocs.plugins import PluginCollection
+        from mkdocs.structure.files import Files
+        from mkdocs.structure.pages import Page
+        from mkdocs.theme import Theme
+
+        self.spent: dict[str, float] = {}
+        self._gc_start = 0.0
+        for owner, name, label in ((build, "get_files", "mkdocs: list docs_dir"),
+                                   (Theme, "get_env", "mkdocs: theme env"),
+                                   (Files, "add_files_from_theme", "mkdocs: theme files"),
+                                   (build, "get_navigation", "mkdocs: nav"),
+                                   (build, "_populate_page", "mkdocs: populate pages (with their events)"),
+                                   (Files, "copy_static_files", "mkdocs: copy static files"),
+                                   (build, "_build_theme_template", "mkdocs: theme templates (sitemap, 404)"),
+                                   (build, "_build_page", "mkdocs: build pages (with their events)"),
+                                   (Page, "validate_anchor_links", "mkdocs: validate anchors")):
+            self._wrap(owner, name, label)
+        # kbsite's own steps inside those events.
+        from kbsite.plugin import graph, incremental, pagecache, plugin, search
+        for owner, name, label in ((plugin, "load_vault", "kbsite: load_vault (files)"),
+                                   (plugin.KbsitePlugin, "_add_note_files", "kbsite: note File objects (files)"),
+                                   (graph.GraphFeature, "on_files", "kbsite: graph data (files)"),
+                                   (plugin.KbsitePlugin, "_plan_views", "kbsite: which view models are stale (env)"),
+                                   (incremental.Incremental, "plan", "kbsite: fingerprint pages (env)"),
+                                   (pagecache.PageCache, "lookup", "kbsite: page cache lookup (page_markdown)"),
+                                   (search.SiteSearch, "add_page", "kbsite: search add_page (page_context)"),
+                                   (search.SiteSearch, "on_post_build", "kbsite: search index files (post_build)"),
+                                   (graph.GraphFeature, "on_post_build", "kbsite: graph files (post_build)"),
+                                   (plugin.KbsitePlugin, "_write_feed", "kbsite: feed (post_build)"),
+                                   (incremental.Incremental, "finish", "kbsite: sweep (post_build)")):
+            self._wrap(owner, name, label)
+        real = PluginCollection.run_event
+
+        def run_event(collection: object, name: str, *args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            try:
+                return real(collection, name, *args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                self._add(f"event: {name}", start)
+
+        PluginCollection.run_event = run_event  # type: ignore[method-assign]
+        gc.callbacks.append(self._gc)
+
+    def _add(self, label: str, start: float) -> None:
+        self.spent[label] = self.spent.get(label, 0.0) + time.process_time() - start
+
+    def _wrap(self, owner: object, name: str, label: str) -> None:
+        real = getattr(owner, name)
+
+        @functools.wraps(real)  # kbsite's probes read MkDocs' source through __wrapped__
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self._add(label, start)
+
+        setattr(owner, name, timed)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.process_time()
+        else:
+            self._add("garbage collector", self._gc_start)
+
+    def take(self) -> dict[str, float]:
+        spent, self.spent = self.spent, {}
+        return spent
 
 
 def _edits(kb: Path, round_: int = 0) -> list[tuple[str, object]]:
@@ -62,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", choices=["body", "title", "link"], help="cProfile that edit's rebuild")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=1, help="rounds of the three edits (other notes each); medians")
+    ap.add_argument("--idle", type=float, default=1.0,
+                    help="seconds between a rebuild and the next edit, as a writer pauses (kbsite collects garbage then)")
+    ap.add_argument("--phases", action="store_true", help="CPU seconds per step of each rebuild of the first round")
     args = ap.parse_args(argv)
 
     from mkdocs.commands import build
@@ -72,10 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     site = work / "serve-site"
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     used: list[object] = []
+    phases = Phases() if args.phases else None
+    steps: dict[str, dict[str, float]] = {}
+    rendered: list[int] = []  # pages each rebuild rendered (the rest were unchanged)
 
     def rebuild(prof: cProfile.Profile | None = None) -> tuple[float, float]:
         """Wall and CPU seconds of one rebuild (CPU time moves less on a shared machine)."""
+        cpu = time.process_time()
         cfg = load_config(config_file=str(kb / "mkdocs.yml"), site_dir=str(site))
+        if phases is not None:
+            phases.take()
+            phases.spent["mkdocs: load_config (not in the rebuild's time)"] = time.process_time() - cpu
         cfg.site_url = SERVE_URL
         plugin = cfg.plugins["kbsite"]
         if not used:
@@ -87,22 +180,34 @@ def main(argv: list[str] | None = None) -> int:
         build.build(cfg, serve_url=SERVE_URL)
         if prof is not None:
             prof.disable()
+        rendered.append(getattr(getattr(plugin, "_incremental", None), "rendered", -1))
         return time.perf_counter() - start, time.process_time() - cpu
 
     first = rebuild()
+    counts: dict[str, list[int]] = {}
     prof = cProfile.Profile() if args.profile else None
     times: dict[str, list[tuple[float, float]]] = {}
     for round_ in range(args.repeat):
         for name, edit in _edits(kb, round_):
+            time.sleep(args.idle)
             edit()
             profiled = args.profile and name.startswith(args.profile) and round_ == 0
             times.setdefault(name, []).append(rebuild(prof if profiled else None))
+            counts.setdefault(name, []).append(rendered[-1])
+            if phases is not None and round_ == 0:
+                steps[name] = phases.take()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"| N = {args.n} | seconds | CPU seconds |\n|---|---:|---:|")
-    print(f"| first build | {first[0]:.2f} | {first[1]:.2f} |")
+    print(f"| N = {args.n} | seconds | CPU seconds | pages rendered |\n|---|---:|---:|---:|")
+    print(f"| first build | {first[0]:.2f} | {first[1]:.2f} | {rendered[0]} |")
     for name, got in times.items():
-        print(f"| {name} | {statistics.median(t for t, _ in got):.2f} | {statistics.median(c for _, c in got):.2f} |")
+        print(f"| {name} | {statistics.median(t for t, _ in got):.2f} | {statistics.median(c for _, c in got):.2f} "
+              f"| {', '.join(map(str, counts[name]))} |")
     print(f"| peak RSS of the process | {rss:.0f} MB | |")
+    if steps:
+        names = list(steps)
+        print(f"\n| CPU s, round 1 | {' | '.join(names)} |\n|---|{'---:|' * len(names)}")
+        for label in sorted({k for v in steps.values() for k in v}):
+            print(f"| {label} | " + " | ".join(f"{steps[n].get(label, 0.0):.3f}" for n in names) + " |")
     if prof is not None:
         buf = io.StringIO()
         stats = pstats.Stats(prof, stream=buf)

@@ -11,7 +11,10 @@ reloaded tab's text shows the change (polled every 20 ms):
   must show that note (a page other than the edited one changes).
 
 Each is repeated ``--edits`` times on different notes; the median is reported. The time includes
-MkDocs' file watcher (it polls every 0.5 s) and its rebuild, so it is what a writer waits for.
+MkDocs' file watcher and its rebuild, so it is what a writer waits for. ``--trace`` splits it
+into phases from the serve log, stamped to the microsecond: write → change detected (the
+watcher) → build started (MkDocs waits for writes to stop) → build done ("Reloading browsers")
+→ the tab shows it (the long poll answers, the page reloads and renders).
 """
 
 from __future__ import annotations
@@ -33,6 +36,19 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONWARNINGS="ignore")
 _ID_RE = re.compile(r"^id: (.+)$", re.M)
 _TITLE_RE = re.compile(r'^title: "(.+)"$', re.M)
+# `mkdocs serve`, with every line of MkDocs' log also written to argv[1] with its time.time().
+TRACED_SERVE = """
+import logging, sys
+handler = logging.FileHandler(sys.argv[1], encoding="utf-8")
+handler.setFormatter(logging.Formatter("%(created).6f %(message)s"))
+logging.getLogger("mkdocs").addHandler(handler)
+sys.argv = ["mkdocs", *sys.argv[2:]]
+from mkdocs.__main__ import cli
+cli()
+"""
+# Log lines that end each phase after a write, in order (livereload and the serve command).
+PHASES = (("detected", "Detected file changes"), ("build start", "Building documentation"),
+          ("build done", "Reloading browsers"))
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -82,12 +98,36 @@ def _url(project: Path, note: Path) -> str:
     return "/".join(rel.parts) + "/"
 
 
-def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900) -> tuple[float, float]:
-    """(body edit, link added): median seconds from the write until the browser shows it."""
+def phases(trace: Path, written: float, shown: float) -> list[float]:
+    """Seconds from the write to each of ``PHASES`` and to ``shown`` (all time.time())."""
+    stamps: list[float] = []
+    lines = trace.read_text("utf-8", "replace").splitlines()
+    at = written
+    for _, text in PHASES:
+        at = next((float(t) for t, _, msg in (line.partition(" ") for line in lines)
+                   if _is_float(t) and float(t) >= at and text in msg), float("nan"))
+        stamps.append(at)
+    return [t - written for t in stamps] + [shown - written]
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900,
+            trace: list[list[float]] | None = None) -> tuple[float, float]:
+    """(body edit, link added): median seconds from the write until the browser shows it.
+    ``trace``: gets, per edit, the seconds from the write to each phase (``phases``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = open(project / "serve-bench.log", "wb")  # a file: a pipe nobody reads can fill up
-    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"),
+    stamped = project / "serve-bench.trace"
+    stamped.write_text("", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", TRACED_SERVE, str(stamped), "serve", "-f", str(project / "mkdocs.yml"),
                              "-a", f"127.0.0.1:{port}", "--livereload"], env=ENV, stdout=log, stderr=subprocess.STDOUT)
     notes = sorted((project / "notes" / "concepts").glob("*.md")) or sorted((project / "notes").rglob("*.md"))
     body: list[float] = []
@@ -102,10 +142,12 @@ def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900
             page.goto(base + _url(project, target), wait_until="load")
             time.sleep(1.0)  # let the watcher settle after the last rebuild
             marker = f"基准编辑标记{time.time_ns()}"
-            start = time.perf_counter()
+            start, written = time.perf_counter(), time.time()
             with open(target, "a", encoding="utf-8") as f:
                 f.write(f"\n\n{marker}：知识蒸馏的又一个例子。\n")
             body.append(_shows(page, marker, start))
+            if trace is not None:
+                trace.append(["body", *phases(stamped, written, written + body[-1])])
             time.sleep(1.0)
             text = source.read_text(encoding="utf-8")
             target_id, source_title = _ID_RE.search(target.read_text("utf-8")), _TITLE_RE.search(text)
@@ -113,10 +155,12 @@ def measure(project: Path, browser: object, edits: int = 3, timeout: float = 900
             new_title = f"{source_title[1]} 改{time.time_ns() % 10**9}"
             # The source note links to the open note and gets a new title: the open note's
             # backlinks list must show the new title.
-            start = time.perf_counter()
+            start, written = time.perf_counter(), time.time()
             source.write_text(text.replace(source_title[0], f'title: "{new_title}"', 1)
                               + f"\n\n新加的链接：[[{target_id[1]}]]。\n", encoding="utf-8")
             link.append(_shows(page, new_title, start))
+            if trace is not None:
+                trace.append(["link", *phases(stamped, written, written + link[-1])])
         context.close()
     finally:
         stop(proc)
@@ -128,16 +172,26 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("project", type=Path)
     ap.add_argument("--edits", type=int, default=3)
+    ap.add_argument("--trace", action="store_true", help="also a table of the phases of each edit")
     args = ap.parse_args(argv)
+    trace: list[list[float]] | None = [] if args.trace else None
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            b, link = measure(args.project.resolve(), browser, args.edits)
+            b, link = measure(args.project.resolve(), browser, args.edits, trace=trace)
         finally:
             browser.close()
     print(f"| body edit shown s | link added shown s |\n|---:|---:|\n| {b:.2f} | {link:.2f} |")
+    if trace:
+        # Each phase's own length: the watcher, the wait for writes to stop, the build, the browser.
+        print("\n| edit | detected s | build starts +s | build +s | browser +s | shown s |\n|---|---:|---:|---:|---:|---:|")
+        for kind in ("body", "link"):
+            rows = [r[1:] for r in trace if r[0] == kind]
+            for row in rows:
+                steps = [row[0]] + [b - a for a, b in zip(row, row[1:])] + [row[-1]]
+                print(f"| {kind} | " + " | ".join(f"{v:.2f}" for v in steps) + " |")
     return 0
 
 

@@ -11,6 +11,7 @@ most pages, so a test that passes because everything was re-rendered is not poss
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -84,6 +85,10 @@ def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[
     root = tmp_path / "kb"
     _corpus(root, 300)
     used: list[object] = []
+    logs: list[list[str]] = []  # each rebuild's MkDocs log lines, info ones too
+    mkdocs_logger = logging.getLogger("mkdocs")
+    level = mkdocs_logger.level
+    mkdocs_logger.setLevel(logging.INFO)
 
     def rebuild() -> object:
         cfg = _config(root, tmp_path / "serve-site")
@@ -91,12 +96,15 @@ def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[
         if not used:
             plugin.on_startup(command="serve", dirty=False)
         used.append(plugin)
-        with mkdocs_log() as logs:
+        with mkdocs_log() as lines:
             build.build(cfg, serve_url=SERVE_URL)
-        assert not [line for line in logs if "Page skipped" in line]  # kbsite's skips are silent
+        assert not [line for line in lines if "Page skipped" in line]  # kbsite's skips are silent
+        logs.append(lines)
         return plugin
 
+    rebuild.logs = logs  # type: ignore[attr-defined]
     yield rebuild
+    mkdocs_logger.setLevel(level)
     if used:
         used[0].on_startup(command="build", dirty=False)  # the instance is shared in this process
 
@@ -168,6 +176,12 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
     with open(papers[3], "a", encoding="utf-8") as f:
         f.write("\n\n编辑后新增的一段：知识蒸馏的又一个例子。\n")
     step("body edit", views_reused=True)
+    # The wanted notes the first build listed are not listed again, but counted.
+    first, again = serve.logs[0], serve.logs[1]
+    wanted = [line for line in first if line.startswith("INFO:") and "wanted note" in line]
+    assert wanted and not [line for line in again if "wanted note" in line]
+    counted = [int(m[1]) for line in again if (m := re.match(r"INFO:kbsite: (\d+) info lines as in the last build", line))]
+    assert counted and counted[0] >= len(wanted)
 
     # The sentence around a link is the backlink snippet the linked note's page shows.
     _edit(papers[5], r"\[\[", "（前文改过）[[")

@@ -234,6 +234,8 @@ def site_path(root: Path, note_path: str) -> str:
 
 def _unshadowed(notes: list[Note], root: Path, docs_dir: Path, diagnostics: list[Diagnostic]) -> list[Note]:
     """Notes whose site path a file in docs_dir already takes are left out, and said so."""
+    if not (docs_dir / root.name).exists():
+        return list(notes)  # every site path starts there: no file can take one (one stat, not one a note)
     kept = []
     for note in notes:
         uri = site_path(root, note.path)

@@ -42,6 +42,11 @@ class KbsiteConfig(base.Config):
     pages it shows (docs/search.md, "Sharded index"). ``false``: one file, fetched whole.
     ``auto``: sharded once the one file would pass 2 MB (about 600 notes)."""
 
+    serve_watcher = c.Choice(("auto", "poll"), default="auto")
+    """How ``mkdocs serve`` hears of a save: ``auto`` asks the kernel (inotify on Linux; polling
+    where that is not possible or a watched folder holds a symbolic link); ``poll`` keeps MkDocs'
+    polling, for notes on a network or virtual-machine mount whose changes inotify never sees."""
+
     sanitize = c.Type(bool, default=True)
     """Sanitise the HTML of note pages (scripts, ``on*=`` handlers, ``javascript:`` URLs, iframes
     and other elements outside an allow-list are removed). ``false`` trusts the vault's raw HTML."""

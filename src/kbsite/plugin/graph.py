@@ -117,6 +117,10 @@ class GraphFeature:
         self._sigs: dict[str, tuple[Any, ...]] = {}
         self._views: dict[str, LocalGraphView] = {}
         self._dirty: set[str] | None = None  # changed nodes and their neighbours; None: every node
+        # Serve: the vault the last graph was made from, that graph's data and global file. A
+        # body-only edit keeps the vault (core.vault.VaultMemo), and the graph shows no body.
+        self._kept: tuple[Any, GraphData, dict[str, str], dict[str, tuple[float, float]], bytes | None] | None = None
+        self._global: bytes | None = None
         self._outputs: Any = None
         self._site = Path()
         self._made: set[str] = set()  # folders known to exist
@@ -140,6 +144,21 @@ class GraphFeature:
     def on_files(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
         vault, views = plugin.vault, plugin.views
         assert vault is not None and views is not None
+        for uri, note in plugin._note_files.items():
+            self._page_node[uri] = note_key(note)
+        for uri, topic in plugin._topic_files.items():
+            self._page_node[uri] = topic_key(topic)
+        self._outputs = plugin.outputs
+        self._site = Path(config.site_dir)
+        self._made = set()
+        kept = self._kept
+        if plugin._incremental.active and plugin._vault_memo.reused and kept is not None and kept[0] is vault:
+            # The same vault but for bodies: the same nodes, edges, URLs (the files are the
+            # same) and layout; no node changed.
+            _, self.data, self.urls, self.positions, self._global = kept
+            self._dirty = set()
+            self._add_page(plugin, files, config)
+            return
         self.data = data = graph_data(vault)
         for key, node in data.nodes.items():
             if node.note is not None:
@@ -148,14 +167,8 @@ class GraphFeature:
                 self.urls[key] = views.topic_ref(node.topic).url
             else:
                 self.urls[key] = ""
-        for uri, note in plugin._note_files.items():
-            self._page_node[uri] = note_key(note)
-        for uri, topic in plugin._topic_files.items():
-            self._page_node[uri] = topic_key(topic)
         self.positions = seed_layout(data, vault)
-        self._outputs = plugin.outputs
-        self._site = Path(config.site_dir)
-        self._made = set()
+        self._global = None
         sigs = {key: self._signature(key) for key in data.nodes}
         dirty = {k for k, s in sigs.items() if self._sigs.get(k) != s} if plugin._incremental.active else None
         # A node is stale when it or a neighbour changed: the changed nodes and everything one
@@ -243,7 +256,11 @@ class GraphFeature:
             return
         out = Path(config.site_dir) / DATA_DIR
         made: set[str] = set()
-        write_data(out / GLOBAL_FILE, self.global_json(), made, plugin.outputs)
+        if self._global is None:
+            self._global = self.global_json()
+        write_data(out / GLOBAL_FILE, self._global, made, plugin.outputs)
+        if plugin.is_serve and plugin.vault is not None:
+            self._kept = (plugin.vault, self.data, self.urls, self.positions, self._global)
         views: dict[str, LocalGraphView] = {}
         for key in self._page_node.values():
             if key in self._done:

@@ -186,4 +186,7 @@ def fingerprint(*parts: object) -> str:
 
 
 def _key(markdown: str, uri: str, url: str) -> str:
-    return fingerprint(markdown, uri, url)
+    # The text's own bytes, not its repr: a copy with escapes cost as much as the hash.
+    h = hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update(f"\0{uri}\0{url}".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()

@@ -38,6 +38,7 @@ from kbsite.plugin.embeds import file_element, missing_element
 from kbsite.plugin.escaping import autoescape_own_templates
 from kbsite.plugin.feed import ENTRIES, FEED_PATH, atom
 from kbsite.plugin.hrefs import FragmentEncoderExtension
+from kbsite.plugin.idlegc import IdleCollector
 from kbsite.plugin.incremental import (
     Incremental, Outputs, config_signature, digest, nav_signature, other_page_hooks, page_signature, theme_signature,
 )
@@ -60,6 +61,7 @@ from kbsite.plugin.viewcache import ViewCache
 from kbsite.plugin.viewdeps import ViewDeps, all_refs
 from kbsite.plugin.viewdigest import ViewDigest
 from kbsite.plugin.views import Views
+from kbsite.plugin.watcher import use_inotify
 
 log = get_plugin_logger(__name__)
 
@@ -112,6 +114,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._name_moves = NameMoves()  # serve: names that resolve elsewhere since the last build
         self._names_stable: Callable[[Any], bool] | None = None
         self._nav_tree = NavTree()  # the full nav, one shared file (navcache.py)
+        self._idle_gc = IdleCollector()  # serve: full collections between rebuilds (idlegc.py)
+        self._infos_shown: set[str] = set()  # serve: info lines the last build printed
         self._reset()
 
     def _reset(self) -> None:
@@ -144,6 +148,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.search.serve = self.is_serve
         self._incremental.serve = self.is_serve and not dirty
 
     @property
@@ -152,6 +157,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         return self._incremental.outputs
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self.is_serve:
+            self._idle_gc.build_started()
         self._reset()
         if not self.config.enabled:
             return None
@@ -434,7 +441,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             view = parts[0]
             extra_text = extra_text if self._fresh_extra else parts[1]
         self._view_cache.remember(uri, view, extra_text)
-        return [*page_signature(page), view, extra_text]
+        return [*page_signature(page, self._incremental.content_digest), view, extra_text]
 
     def _extra_text(self, uri: str, extra: list[Any], serialise: ViewDigest) -> str:
         """The features' data of a page as text. A feature hands back the very object of the last
@@ -471,8 +478,12 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             ours += [os.path.join(config.site_dir, t) for t in (*config.theme.static_templates, "sitemap.xml.gz")]
             self._incremental.finish(ours)
             log.debug(f"serve: {self._incremental.rendered} pages rendered, {self._incremental.skipped} unchanged")
+        if self.is_serve:
+            self._idle_gc.build_finished()
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.is_serve:
+            self._idle_gc.build_finished()
         self._incremental.failed()
         self._view_cache.forget()
         self._view_deps.forget()
@@ -480,9 +491,13 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._name_moves = NameMoves()
         self._vault_memo.forget()
 
+    def on_shutdown(self) -> None:
+        self._idle_gc.stop()
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer | None:
         if self.config.enabled:
             server.watch(str(self.config.notes_dir), recursive=True)
+            use_inotify(server, self.config.serve_watcher)  # after the last watch (watcher.py)
         return server
 
     @staticmethod
@@ -778,11 +793,29 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return None
         return quote(_relpath(site_path(Path(self.config.notes_dir), path), here or "."))
 
-    @staticmethod
-    def _log_diagnostics(vault: Vault) -> None:
-        """Every problem comes from the one list ``kbsite check`` prints (the same lines)."""
+    def _log_diagnostics(self, vault: Vault) -> None:
+        """Every problem comes from the one list ``kbsite check`` prints (the same lines). A serve
+        rebuild does not print again the info lines the last build printed (thousands of wanted
+        notes would bury what the save changed); warnings and errors print every time (--strict)."""
+        shown = self._infos_shown if self.is_serve else None
+        now: set[str] = set()
+        repeated = 0
         for d in vault.diagnostics:
-            (log.info if d.severity is Severity.INFO else log.warning)(str(d))
+            line = str(d)
+            if d.severity is not Severity.INFO:
+                log.warning(line)
+            elif shown is None:
+                log.info(line)
+            else:
+                now.add(line)
+                if line in shown:
+                    repeated += 1
+                else:
+                    log.info(line)
+        if shown is not None:
+            if repeated:
+                log.info(f"{repeated} info lines as in the last build, not repeated")
+            self._infos_shown = now
 
 
 # ---- Functions ----------------------------------------------------------------------------

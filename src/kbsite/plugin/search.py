@@ -63,6 +63,11 @@ class SiteSearch:
         self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
         self._seen: set[str] = set()
         self.sharded: bool | str = "auto"  # kbsite: search_shards
+        # Serve: url -> (the page HTML, its digest). A reused note's HTML is the same string as
+        # in the last build, so it is not hashed again (kept only under serve, whose page cache
+        # holds those strings anyway).
+        self.serve = False
+        self._html: dict[str, tuple[str, bytes]] = {}
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -115,8 +120,7 @@ class SiteSearch:
             title = topic.title if topic is not None else html.unescape(page.title or "")
             aliases = list(topic.aliases) if topic is not None else []
             meta, names = [], []
-        key = (title, tuple(aliases), tuple(meta), links,
-               hashlib.blake2b(page.content.encode("utf-8"), digest_size=16).digest())
+        key = (title, tuple(aliases), tuple(meta), links, self._html_digest(page.url, page.content))
         hit = self._pages.get(page.url)
         if hit is not None and hit[0] == key:
             entry = hit[1]
@@ -125,6 +129,15 @@ class SiteSearch:
             self._pages[page.url] = (key, entry)
         self._seen.add(page.url)
         self.builder.add(entry, names)
+
+    def _html_digest(self, url: str, html: str) -> bytes:
+        last = self._html.get(url) if self.serve else None
+        if last is not None and last[0] is html:
+            return last[1]
+        d = hashlib.blake2b(html.encode("utf-8"), digest_size=16).digest()
+        if self.serve:
+            self._html[url] = (html, d)
+        return d
 
     def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None,
                       outputs: Outputs | None = None) -> None:
@@ -136,6 +149,7 @@ class SiteSearch:
             return
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
+            self._html.pop(gone, None)
         self._seen = set()
         sharded = self.sharded
         if sharded == "auto":

@@ -125,6 +125,18 @@ class SiteSearch:
         self._seen.add(page.url)
         self.builder.add(entry, names)
 
+    def reserve(self, page: Page) -> None:
+        """Split build: the other process extracts ``page`` (plugin/split.py)."""
+        if self.builder is not None:
+            self.builder.reserve(page.url)
+
+    def rows(self) -> list[Any]:
+        return self.builder.rows() if self.builder is not None else []
+
+    def fill(self, rows: list[Any]) -> None:
+        if self.builder is not None:
+            self.builder.fill(rows)
+
     def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None) -> None:
         """Write the sharded index; ``write``: the plugin's writer, which skips a file that
         already holds its bytes (``mkdocs serve``) and keeps it from the sweep."""

@@ -84,6 +84,7 @@ KBSITE_YML = (f"site_name: kbsite\ndocs_dir: docs\n{THEME}plugins:\n  - search\n
 class Build:
     seconds: float = 0.0
     rss_mb: float = 0.0  # peak of the summed RSS of the build's process tree (see TreeRss)
+    pss_mb: float = 0.0  # peak of the summed PSS: pages shared by the processes counted once
     cpu: float = 0.0  # user + system seconds of the build and the children it waited for
     site_mb: float = 0.0
     index_mb: float = 0.0
@@ -131,11 +132,13 @@ class TreeRss:
     ``ru_maxrss`` of ``wait4`` is the largest single member of the tree: a build that forks a
     second process would look half its size. Sampled from ``/proc`` every ``interval`` seconds
     (a peak shorter than that can be missed, so the result is the larger of this and
-    ``ru_maxrss``). Pages shared copy-on-write count once in each process that maps them.
+    ``ru_maxrss``). Pages shared copy-on-write count once in each process that maps them, so
+    a forked pair counts the memory they share twice; the summed PSS (``smaps_rollup``, each
+    shared page split between the processes that map it) is the memory they really take.
     """
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
-        self.pid, self.interval, self.peak_kb, self.most = pid, interval, 0, 1
+        self.pid, self.interval, self.peak_kb, self.peak_pss_kb, self.most = pid, interval, 0, 0, 1
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -153,10 +156,10 @@ class TreeRss:
         return pids
 
     @staticmethod
-    def _rss_kb(pid: int) -> int:
+    def _field_kb(path: str, name: str) -> int:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(name):
                     return int(line.split()[1])
         except (OSError, ValueError):
             pass
@@ -166,7 +169,9 @@ class TreeRss:
         while not self._stop.is_set():
             pids = self._tree()
             self.most = max(self.most, len(pids))
-            self.peak_kb = max(self.peak_kb, sum(self._rss_kb(p) for p in pids))
+            self.peak_kb = max(self.peak_kb, sum(self._field_kb(f"/proc/{p}/status", "VmRSS:") for p in pids))
+            self.peak_pss_kb = max(self.peak_pss_kb,
+                                   sum(self._field_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids))
             self._stop.wait(self.interval)
 
     def stop(self) -> int:
@@ -187,24 +192,25 @@ def build(project: Path, site: Path) -> Build:
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         tree_kb = tree.stop()
+        pss_kb = tree.peak_pss_kb or usage.ru_maxrss
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"mkdocs build failed in {project}:\n{log.read_text('utf-8')[-3000:]}")
     # The whole index: the one file, or kbsite's entry and its shards (search/g, k, p).
     index = sum(p.stat().st_size for p in (site / "search").rglob("*.json")) if (site / "search").is_dir() else 0
     return Build(seconds=seconds, rss_mb=max(usage.ru_maxrss, tree_kb) / 1024, site_mb=_dir_bytes(site) / 2**20,
-                 index_mb=index / 2**20, cpu=usage.ru_utime + usage.ru_stime)
+                 index_mb=index / 2**20, cpu=usage.ru_utime + usage.ru_stime,
+                 pss_mb=pss_kb / 1024)
 
 
 def fastest(best: Build, new: Build) -> Build:
     """The faster of two runs of one build; peak memory is the larger of the two, CPU time
     the smaller."""
     cpu = min(best.cpu, new.cpu) if best.cpu else new.cpu
-    if best.seconds and best.seconds <= new.seconds:
-        best.rss_mb, best.cpu = max(best.rss_mb, new.rss_mb), cpu
-        return best
-    new.rss_mb, new.cpu = max(best.rss_mb, new.rss_mb), cpu
-    return new
+    rss, pss = max(best.rss_mb, new.rss_mb), max(best.pss_mb, new.pss_mb)
+    keep = best if best.seconds and best.seconds <= new.seconds else new
+    keep.rss_mb, keep.pss_mb, keep.cpu = rss, pss, cpu
+    return keep
 
 
 def _dir_bytes(path: Path) -> int:
@@ -380,22 +386,23 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 def table(rows: list[Row]) -> str:
     """The measurements and the ratios the targets are stated in, as Markdown."""
-    out = ["| N | build | time s | CPU s | ms/note | peak RSS MB | site MB | KB/note | index MB | first result s |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| N | build | time s | CPU s | ms/note | peak RSS MB | peak PSS MB | site MB | KB/note | index MB "
+           "| first result s |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         for name, b in (("floor", r.floor), ("kbsite", r.kbsite)):
-            out.append(f"| {r.n} | {name} | {b.seconds:.1f} | {b.cpu:.1f} | {1000 * b.seconds / r.n:.1f} | {b.rss_mb:.0f} | "
+            out.append(f"| {r.n} | {name} | {b.seconds:.1f} | {b.cpu:.1f} | {1000 * b.seconds / r.n:.1f} | {b.rss_mb:.0f} | {b.pss_mb:.0f} | "
                        f"{b.site_mb:.1f} | {1024 * b.site_mb / r.n:.1f} | {b.index_mb:.2f} | {_f(b.first_result)} |")
-    out += ["", "| N | time kbsite/floor | CPU kbsite/floor | RSS kbsite/floor | RSS MB per 1,000 notes | KB/note kbsite/floor "
+    out += ["", "| N | time kbsite/floor | CPU kbsite/floor | RSS kbsite/floor | PSS kbsite/floor | RSS MB per 1,000 notes | KB/note kbsite/floor "
             "| index kbsite/floor | ms/note vs first N | KB/note vs first N | first result s "
             "| serve: first build s | reload s | reload/cold | edit shown s | link/title shown s |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     base = rows[0]
     for r in rows:
         k, f = r.kbsite, r.floor
         per_note = _ratio(k.seconds / r.n, base.kbsite.seconds / base.n)
         per_site = _ratio(k.site_mb / r.n, base.kbsite.site_mb / base.n)
-        out.append(f"| {r.n} | {_ratio(k.seconds, f.seconds)} | {_ratio(k.cpu, f.cpu)} | {_ratio(k.rss_mb, f.rss_mb)} | "
+        out.append(f"| {r.n} | {_ratio(k.seconds, f.seconds)} | {_ratio(k.cpu, f.cpu)} | {_ratio(k.rss_mb, f.rss_mb)} | {_ratio(k.pss_mb, f.pss_mb)} | "
                    f"{1000 * k.rss_mb / r.n:.0f} | {_ratio(k.site_mb, f.site_mb)} | "
                    f"{_ratio(k.index_mb, f.index_mb)} | {per_note} | {per_site} | {_f(k.first_result)} | "
                    f"{_f(r.serve_cold)} | {_f(r.reload)} | {_ratio(r.reload, r.serve_cold)} | "

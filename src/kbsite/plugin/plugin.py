@@ -363,7 +363,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def _leave_child(self) -> None:
         """The second build process, after its last page: hand its pages' state over and exit."""
-        result = ChildResult(search=self.search.rows(), mermaid=self._mermaid.used,
+        result = ChildResult(search=self.search.export(), mermaid=self._mermaid.used,
                              features=[f.split_export(self) if hasattr(f, "split_export") else None
                                        for f in self.features])
         pages = [f.page for f in self._files or () if f.page is not None]
@@ -399,6 +399,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             self._plan_pages(env, config, files)
         self._split.all_converted(files)
         self._split.static_templates(config)
+        self.search.prime = self._split.safe
         return env
 
     def _plan_pages(self, env: Any, config: MkDocsConfig, files: Files) -> None:

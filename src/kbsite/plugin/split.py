@@ -19,11 +19,13 @@ turns it off. Without the split the pages' HTML is still let go once a page is w
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
 import sys
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -69,10 +71,11 @@ class ChildResult:
     """What the child sends the parent after its last page."""
     error: str | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
-    search: list[Any] = field(default_factory=list)  # (SearchPage, names), in page order
+    search: dict[str, Any] = field(default_factory=dict)  # plugin/search.py: SiteSearch.export()
     anchors: dict[str, tuple[set[str], dict[str, dict[str, str]]]] = field(default_factory=dict)
     features: list[Any] = field(default_factory=list)  # each feature's split_export(), or None
     mermaid: bool = False
+    cpu: float = 0.0  # the child's CPU seconds (its own, from the fork)
 
 
 class _Capture(logging.Handler):
@@ -139,6 +142,7 @@ class BuildSplit:
         self._left = 0  # child: its pages not rendered yet
         self._pid = 0
         self._fd = -1
+        self._forked_cpu = 0.0  # parent: its CPU seconds at the fork
         self.last: str | None = None  # parent: the build's last page, where it waits for the child
         self._capture: _Capture | None = None
         self._quiet: _QuietSkips | None = None
@@ -174,6 +178,9 @@ class BuildSplit:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         read, write = os.pipe()
+        # The collector writes into every object it visits, which would copy nearly every page
+        # the two processes share; what exists at the fork is kept out of its sight until the join.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # the child
             os.close(read)
@@ -185,6 +192,7 @@ class BuildSplit:
             root.handlers = [self._capture]  # sent to the parent; strict mode counts them there
         else:
             os.close(write)
+            self._forked_cpu = time.process_time()
             self.role, self._fd, self._pid, self._theirs = "parent", read, pid, child
             self.last = pages[-1]
             self.child_pages, self.child_uris = len(child), child
@@ -290,6 +298,7 @@ class BuildSplit:
                 result.anchors[page.file.src_uri] = (
                     set(page.present_anchor_ids or ()), {f.src_uri: dict(v) for f, v in links.items()})
         result.records = self._capture.records if self._capture else []
+        result.cpu = time.process_time()
         self._send(result)
 
     def fail(self, error: BaseException) -> None:
@@ -316,16 +325,18 @@ class BuildSplit:
         """Parent: wait for the child; its log records are logged here, its anchors put on its
         pages. Raises if the child failed."""
         assert self.role == "parent"
-        import time
-        start = time.perf_counter()
+        start, mine = time.perf_counter(), time.process_time() - self._forked_cpu
         with os.fdopen(self._fd, "rb") as inp:
             data = inp.read()
         _, status = os.waitpid(self._pid, 0)
-        log.debug(f"waited {time.perf_counter() - start:.2f} s for the second build process ({len(data)} bytes)")
+        waited = time.perf_counter() - start
+        gc.unfreeze()
         self.role, self._pid = None, 0
         result: ChildResult = pickle.loads(data) if data else ChildResult(error="it sent nothing")
         for rec in result.records:
             logging.getLogger(rec["name"]).handle(logging.makeLogRecord(rec))
+        log.debug(f"the second build process: {result.cpu:.2f} s CPU for its pages, this one {mine:.2f} s; "
+                  f"waited {waited:.2f} s for it ({len(data)} bytes of results)")
         code = os.waitstatus_to_exitcode(status)
         if result.error or code:
             from mkdocs.exceptions import PluginError
@@ -352,6 +363,7 @@ class BuildSplit:
                 os.close(self._fd)
             except OSError:
                 pass
+            gc.unfreeze()
         self.role, self._pid = None, 0
 
     def end(self) -> None:

@@ -122,6 +122,10 @@ class SearchIndexBuilder:
         self.names.extend(own)
         self._page_names.append(own)
 
+    def prime(self, page: SearchPage, own: tuple[str, ...]) -> Entry:
+        """Derive a page's entry now (``IndexCache.prime``), with the texts ``_entries`` uses."""
+        return self.cache.prime(page, [t for t in page.texts() if t], tuple(n for n in own if n), self.segmenter)
+
     def reserve(self, location: str) -> None:
         """Keep a page's place in page order; another build process extracts it (``fill``)."""
         self._slots[location] = len(self.pages)

@@ -12,7 +12,7 @@ and its log records (printed, and counted by ``--strict``, in the parent) -- and
 
 Another plugin could keep state per page that the child's copy would lose, so the split is used
 only when every build and page event is kbsite's; also only under ``mkdocs build`` without
-``--dirty``, with ``os.fork``, a single thread and two usable CPUs. ``KBSITE_BUILD_PROCESSES=1``
+``--dirty``, on Linux (``os.fork``), with a single thread and two usable CPUs. ``KBSITE_BUILD_PROCESSES=1``
 turns it off. Without the split the pages' HTML is still let go once a page is written
 (:meth:`BuildSplit.done`), whenever every event is kbsite's.
 """
@@ -202,8 +202,9 @@ class BuildSplit:
     def _refusal(self, pages: int) -> str | None:
         if os.environ.get(ENV_VAR, "").strip() == "1":
             return f"{ENV_VAR}=1"
-        if not hasattr(os, "fork"):
-            return "no os.fork on this platform"
+        if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+            # macOS has fork, but forking a process that may have loaded system frameworks is unsafe
+            return "forks only on Linux"
         if usable_cpus() < 2:
             return "one CPU"
         if threading.active_count() > 1:

@@ -1,7 +1,7 @@
 """``mkdocs build`` in two processes (plugin/split.py) writes the same site as one process.
 
-Each project is built twice by MkDocs' own ``build()``: once split (a forked second process
-converts and renders part of the pages) and once with ``KBSITE_BUILD_PROCESSES=1``. The two
+Each project is built twice by MkDocs' own ``build()``: once split (``KBSITE_BUILD_PROCESSES=2``:
+a forked second process converts and renders part of the pages) and once in one process. The two
 site folders must hold the same files with the same bytes, and the same log lines; the split
 build must really have split (the second process rendered pages), so a test that passes
 because both builds ran in one process is not possible.

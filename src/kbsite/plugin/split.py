@@ -10,11 +10,14 @@ what the parent needs from them -- their search rows (put back in page order), t
 (MkDocs checks links to anchors after every page has rendered), the features' per-page state
 and its log records (printed, and counted by ``--strict``, in the parent) -- and exits.
 
-Another plugin could keep state per page that the child's copy would lose, so the split is used
-only when every build and page event is kbsite's; also only under ``mkdocs build`` without
-``--dirty``, on Linux (``os.fork``), with a single thread and two usable CPUs. ``KBSITE_BUILD_PROCESSES=1``
-turns it off. Without the split the pages' HTML is still let go once a page is written
-(:meth:`BuildSplit.done`), whenever every event is kbsite's.
+It is off unless ``KBSITE_BUILD_PROCESSES=2``: on a machine whose cores are busy it was slower
+(more CPU in all: copy-on-write faults, templates compiled twice) and the two processes' memory
+adds up (docs/performance.md, "冷构建、内存与字节"). Another plugin could keep state per page that
+the child's copy would lose, so the split is used only when every build and page event is
+kbsite's; also only under ``mkdocs build`` without ``--dirty``, on Linux (``os.fork``), with a
+single thread and two usable CPUs. Whenever every event is kbsite's, a page's HTML waits
+compressed between its conversion and its render and is let go once it is written, in one
+process or two.
 """
 
 from __future__ import annotations
@@ -200,8 +203,8 @@ class BuildSplit:
         logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
 
     def _refusal(self, pages: int) -> str | None:
-        if os.environ.get(ENV_VAR, "").strip() == "1":
-            return f"{ENV_VAR}=1"
+        if os.environ.get(ENV_VAR, "").strip() != "2":
+            return f"{ENV_VAR} is not 2"
         if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
             # macOS has fork, but forking a process that may have loaded system frameworks is unsafe
             return "forks only on Linux"

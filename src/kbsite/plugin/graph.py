@@ -246,6 +246,13 @@ class GraphFeature:
             del self._local[key]
             self._done.add(key)
 
+    def split_export(self, plugin: KbsitePlugin) -> Any:
+        """Split build (plugin/split.py): the nodes whose files the child wrote."""
+        return set(self._done)
+
+    def split_import(self, plugin: KbsitePlugin, done: Any) -> None:
+        self._done |= done
+
     def page_inputs(self, plugin: KbsitePlugin, page: Page, inputs: list[Any]) -> None:
         inputs.append(self._view_of(page))
         if page.file.src_uri == GRAPH_URI or page.meta.get("template") == "kbsite/graph.html":

@@ -53,6 +53,7 @@ from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
 from kbsite.plugin.sanitize import PageSanitizer
 from kbsite.plugin.search import SiteSearch
+from kbsite.plugin.split import BuildSplit, ChildResult
 from kbsite.plugin.viewmodels import (
     FolderPage, FoldersIndexPage, HomePage, NotePage, RecentPage, TagPage, TagsIndexPage, TodoPage, TopicPage,
     TopicsIndexPage,
@@ -116,6 +117,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._nav_tree = NavTree()  # the full nav, one shared file (navcache.py)
         self._idle_gc = IdleCollector()  # serve: full collections between rebuilds (idlegc.py)
         self._infos_shown: set[str] = set()  # serve: info lines the last build printed
+        self._split = BuildSplit()  # mkdocs build: a second process renders part of the pages
         self._reset()
 
     def _reset(self) -> None:
@@ -149,6 +151,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
         self.search.serve = self.is_serve
+        self._split.command, self._split.dirty = command, dirty
         self._incremental.serve = self.is_serve and not dirty
 
     @property
@@ -279,8 +282,15 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any] | None:
+        if self._split.child_finished():
+            self._leave_child()  # does not return
+        self._split.rendering(page)
         if not self.config.enabled or self.views is None:
             return None
+        if self._split.is_theirs(page):  # the other build process renders it
+            if self._split.role == "parent":
+                self.search.reserve(page)
+            return context
         uri = page.file.src_uri
         self._index_page(page, uri)
         if self._incremental.is_skipped(page):  # unchanged: its template renders nothing
@@ -330,6 +340,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.config.enabled:
             self._mermaid.see(html)
+            self._split.converted(page)
         if not self.config.enabled or page.file.src_uri not in self._note_files:
             return None
         if self._use_page_cache and self._page_cache.is_reused(page):
@@ -347,7 +358,32 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                    and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension, ObsidianExtension))
                    and self._probes.ok("shared-markdown"))
         self._markdown = SharedMarkdown(config) if enabled else None
+        if self.config.enabled and not self.is_serve:
+            self._split.start(config.plugins, self, files, nav, self._split_weights())
         return None
+
+    def _split_weights(self) -> dict[str, float]:
+        """The pages either build process may render, by a rough cost (a short note is 1)."""
+        weights = {uri: 1.0 + len(note.body) / 2000 for uri, note in self._note_files.items()}
+        weights.update({uri: 1.0 + len(topic.all_notes()) / 20 for uri, topic in self._topic_files.items()})
+        return weights
+
+    def _leave_child(self) -> None:
+        """The second build process, after its last page: hand its pages' state over and exit."""
+        result = ChildResult(search=self.search.export(), mermaid=self._mermaid.used,
+                             features=[f.split_export(self) if hasattr(f, "split_export") else None
+                                       for f in self.features])
+        pages = [f.page for f in self._files or () if f.page is not None]
+        self._split.leave(result, pages)
+
+    def _join_child(self) -> None:
+        assert self._files is not None
+        result = self._split.join(self._files)
+        self.search.fill(result.search)
+        for feature, data in zip(self.features, result.features):
+            if data is not None:
+                feature.split_import(self, data)
+        self._mermaid.used = self._mermaid.used or result.mermaid
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if not self.config.enabled:
@@ -368,6 +404,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         features.run(self.features, "on_env", self, env, config)
         if self._incremental.enabled:
             self._plan_pages(env, config, files)
+        self._split.all_converted(files)
+        self._split.static_templates(config)
+        self.search.prime = self._split.safe
         return env
 
     def _plan_pages(self, env: Any, config: MkDocsConfig, files: Files) -> None:
@@ -455,7 +494,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         return text
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
-        if self._markdown is not None:
+        skip = self._split.renderer(page)
+        if skip is not None:  # the other build process converts it
+            page.render = skip  # type: ignore[method-assign]
+        elif self._markdown is not None:
             page.render = self._markdown.renderer(page)  # type: ignore[method-assign]
         return page
 
@@ -463,10 +505,18 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.config.enabled:
             output = compact_html(output)  # template indentation, in every page (compact.py)
+        self._split.done(page)
+        if self._split.role == "parent" and page.file.src_uri == self._split.last:
+            self._join_child()  # before MkDocs checks links to the child's pages' anchors
         return self._incremental.post_page(page, output) if self._incremental.enabled else output
 
     @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._split.child_finished():
+            self._leave_child()
+        if self._split.role == "parent":
+            self._join_child()
+        self._split.end()
         if self.config.enabled:
             self.search.on_post_build(config, self.outputs.write, self.outputs)
             self._write_feed(config)
@@ -484,6 +534,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.is_serve:
             self._idle_gc.build_finished()
+        if self._split.role == "child":
+            self._split.fail(error)  # does not return
+        self._split.abandon()
+        self._split.end()
         self._incremental.failed()
         self._view_cache.forget()
         self._view_deps.forget()

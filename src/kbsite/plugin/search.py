@@ -38,6 +38,7 @@ from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_h
 from kbsite.search import glossary as glossary_data
 from kbsite.search.derived import IndexCache
 from kbsite.search.shards import worth_sharding
+from kbsite.search.variants import SPELLED, pinyin
 
 log = get_plugin_logger(__name__)
 
@@ -68,6 +69,9 @@ class SiteSearch:
         # holds those strings anyway).
         self.serve = False
         self._html: dict[str, tuple[str, bytes]] = {}
+        # mkdocs build: derive each page's share of the index as the page renders, not all at
+        # the end (while pages render the build is split over two processes; plugin/split.py).
+        self.prime = False
 
     # ---- Events -------------------------------------------------------------------------
 
@@ -129,6 +133,31 @@ class SiteSearch:
             self._pages[page.url] = (key, entry)
         self._seen.add(page.url)
         self.builder.add(entry, names)
+        if self.prime:
+            self.builder.prime(entry, (entry.title, *entry.aliases, *names))
+            for name in (entry.title, *entry.aliases):
+                pinyin(name)
+
+    def reserve(self, page: Page) -> None:
+        """Split build: the other process extracts ``page`` (plugin/split.py)."""
+        if self.builder is not None:
+            self.builder.reserve(page.url)
+
+    def export(self) -> dict[str, Any]:
+        """Split build, the child: its pages, their entries and the pinyin of their names."""
+        if self.builder is None:
+            return {}
+        rows = self.builder.rows()
+        entries = [e for page, _ in rows if (e := self.index_cache.primed(page)) is not None]
+        spelled = {name: pinyin(name) for page, _ in rows for name in (page.title, *page.aliases)}
+        return {"rows": rows, "entries": entries, "spelled": spelled}
+
+    def fill(self, data: dict[str, Any]) -> None:
+        """Split build, the parent: the child's pages into their places (``reserve``)."""
+        if self.builder is not None and data:
+            self.builder.fill(data["rows"])
+            self.index_cache.adopt(data["entries"])
+            SPELLED.update(data["spelled"])
 
     def _html_digest(self, url: str, html: str) -> bytes:
         last = self._html.get(url) if self.serve else None

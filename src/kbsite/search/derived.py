@@ -64,6 +64,22 @@ class IndexCache:
         self.last_t2s: tuple[str | None, dict[str, str]] = (None, {})
         self.splitter = Splitter()  # the key shards: under serve, only those that changed are made again
 
+    def prime(self, page: object, texts: Sequence[str], names: tuple[str, ...], segmenter: Segmenter) -> Entry:
+        """``mkdocs build``: make a page's entry as soon as the page is extracted, while the
+        pages still render (plugin/split.py); ``entries`` then finds it."""
+        entry = make_entry(page, texts, names, segmenter)
+        self._entries[id(page)] = entry
+        return entry
+
+    def primed(self, page: object) -> Entry | None:
+        entry = self._entries.get(id(page))
+        return entry if entry is not None and entry.page is page else None
+
+    def adopt(self, entries: Iterable[Entry]) -> None:
+        """Entries another build process primed, with their pages."""
+        for entry in entries:
+            self._entries[id(entry.page)] = entry
+
     def holds_any(self, page: object, keys: set[str]) -> bool:
         """Whether the page's texts or names hold one of these 繁→简 keys (characters or
         phrases); True for a page this cache has no entry of."""

@@ -113,6 +113,7 @@ class SearchIndexBuilder:
         self.pages: list[SearchPage] = []
         self.names: list[str] = []
         self._page_names: list[tuple[str, ...]] = []
+        self._slots: dict[str, int] = {}  # location -> index of a page another process extracts
 
     def add(self, page: SearchPage, names: Iterable[str] = ()) -> None:
         """Add a page; ``names`` are extra dictionary entries (topic and tag names)."""
@@ -120,6 +121,33 @@ class SearchIndexBuilder:
         self.pages.append(page)
         self.names.extend(own)
         self._page_names.append(own)
+
+    def prime(self, page: SearchPage, own: tuple[str, ...]) -> Entry:
+        """Derive a page's entry now (``IndexCache.prime``), with the texts ``_entries`` uses."""
+        return self.cache.prime(page, [t for t in page.texts() if t], tuple(n for n in own if n), self.segmenter)
+
+    def reserve(self, location: str) -> None:
+        """Keep a page's place in page order; another build process extracts it (``fill``)."""
+        self._slots[location] = len(self.pages)
+        self.pages.append(SearchPage(location, ""))
+        self._page_names.append(())
+
+    def rows(self) -> list[tuple[SearchPage, tuple[str, ...]]]:
+        """The pages added, with their dictionary names, for ``fill`` in another process."""
+        return list(zip(self.pages, self._page_names))
+
+    def fill(self, rows: Iterable[tuple[SearchPage, tuple[str, ...]]]) -> None:
+        """Put pages into their reserved places; a place left empty (the page is not indexed)
+        goes. The builder is then as if every page had been added in order."""
+        for page, own in rows:
+            i = self._slots.pop(page.location)
+            self.pages[i], self._page_names[i] = page, own
+        empty = set(self._slots.values())
+        self._slots = {}
+        if empty:
+            self.pages = [p for i, p in enumerate(self.pages) if i not in empty]
+            self._page_names = [n for i, n in enumerate(self._page_names) if i not in empty]
+        self.names = [name for own in self._page_names for name in own]
 
     def _entries(self) -> tuple[list[Entry], list[Entry]]:
         """Each page's derived data, from the cache where the page is the one seen last time."""

@@ -9,18 +9,18 @@ because both builds ran in one process is not possible.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from mkdocs.commands import build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 
-from kbtest import REPO, mkdocs_log
+from kbtest import REPO
 
 MKDOCS_YML = """\
 site_name: 分进程构建
@@ -90,23 +90,46 @@ def _tree(site: Path) -> dict[str, bytes]:
     return out
 
 
+# Each build runs in a fresh Python process: the split forks only a process with no other
+# threads (a fork copies one thread and whatever locks the others held), and the test session's
+# own threads (Playwright's, an earlier serve's idle collector) must not decide it.
+_BUILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from kbtest import mkdocs_log
+from mkdocs.commands import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+cfg = load_config(config_file=sys.argv[2], site_dir=sys.argv[3], strict=sys.argv[4] == "1")
+plugin = cfg.plugins["kbsite"]
+plugin.on_startup(command="build", dirty=False)
+out = {"abort": None}
+with mkdocs_log() as logs:
+    try:
+        build.build(cfg)
+    except Abort as exc:
+        out["abort"] = str(exc)
+split = plugin._split
+out.update(child_pages=split.child_pages, child_uris=sorted(split.child_uris), safe=split.safe, logs=list(logs))
+with open(sys.argv[5], "w", encoding="utf-8") as f:
+    json.dump(out, f, ensure_ascii=False)
+"""
+
+
 def _build(config_file: Path, site: Path, *, split: bool, strict: bool = False,
            monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
-    """A fresh plugin instance builds ``config_file`` into ``site``; (its split state, log lines)."""
-    monkeypatch.setenv("KBSITE_BUILD_PROCESSES", "2" if split else "1")
-    cache = MkDocsConfig.plugins.plugin_cache  # type: ignore[attr-defined]
-    saved = dict(cache)
-    cache.clear()
-    try:
-        cfg = load_config(config_file=str(config_file), site_dir=str(site), strict=strict)
-        plugin = cfg.plugins["kbsite"]
-        plugin.on_startup(command="build", dirty=False)
-        with mkdocs_log() as logs:
-            build.build(cfg)
-        return plugin._split, logs
-    finally:
-        cache.clear()
-        cache.update(saved)
+    """A fresh process builds ``config_file`` into ``site``; (its split state, log lines).
+    Raises Abort as the build did (``--strict``)."""
+    env = dict(os.environ, KBSITE_BUILD_PROCESSES="2" if split else "1", NO_MKDOCS_2_WARNING="1")
+    report = site.parent / f".{site.name}-report.json"
+    proc = subprocess.run([sys.executable, "-c", _BUILD, str(Path(__file__).parent), str(config_file), str(site),
+                           "1" if strict else "0", str(report)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(report.read_text(encoding="utf-8"))
+    if out["abort"] is not None:
+        raise Abort(out["abort"])
+    state = SimpleNamespace(child_pages=out["child_pages"], child_uris=set(out["child_uris"]), safe=out["safe"])
+    return state, out["logs"]
 
 
 def _assert_same(a: Path, b: Path) -> None:
@@ -166,3 +189,31 @@ def test_another_plugin_with_page_events_keeps_one_process(tmp_path: Path, monke
     (root / "mkdocs.yml").write_text(yml.replace("  - search\n", "  - search\n  - tags\n"), encoding="utf-8")
     state, _ = _build(root / "mkdocs.yml", tmp_path / "site", split=True, monkeypatch=monkeypatch)
     assert state.child_pages == 0 and not state.safe
+
+
+def test_a_serve_after_a_build_with_the_same_plugin_instance_shows_edits(tmp_path: Path) -> None:
+    """MkDocs caches plugin instances: one that ran ``mkdocs build`` (where page HTML may be let go
+    after writing) and then serves must keep every page's HTML, or an edit is fingerprinted
+    without its text and the page is left stale."""
+    from mkdocs.commands import build
+    from mkdocs.config import load_config
+
+    from kbtest import serve_rebuilds
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text("# 甲\n\n甲的正文，见 [[b]]。\n", encoding="utf-8")
+    (tmp_path / "notes" / "b.md").write_text("# 乙\n\n乙的正文。\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    cfg = load_config(config_file=str(tmp_path / "mkdocs.yml"))
+    plugin = cfg.plugins["kbsite"]
+    plugin.on_startup(command="build", dirty=False)
+    build.build(cfg)
+    assert plugin._split.safe  # the build let HTML go after writing: the state a serve must not keep
+    with serve_rebuilds(tmp_path) as rebuild:
+        assert rebuild() is plugin
+        (tmp_path / "notes" / "b.md").write_text("# 乙\n\n乙的新正文。\n", encoding="utf-8")
+        rebuild()
+    page = (tmp_path / "site" / "notes" / "b" / "index.html").read_text(encoding="utf-8")
+    assert "乙的新正文" in page

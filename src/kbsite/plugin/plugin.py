@@ -358,8 +358,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                    and reusable(config, (KbMarkdownExtension, FragmentEncoderExtension, ObsidianExtension))
                    and self._probes.ok("shared-markdown"))
         self._markdown = SharedMarkdown(config) if enabled else None
-        if self.config.enabled and not self.is_serve:
-            self._split.start(config.plugins, self, files, nav, self._split_weights())
+        # Every build decides afresh: a plugin instance MkDocs reuses (its plugin cache) for a
+        # serve after a build must not keep the build's "HTML may leave a page" (split.py).
+        self._split.start(config.plugins, self, files, nav,
+                          self._split_weights() if self.config.enabled and not self.is_serve else None)
         return None
 
     def _split_weights(self) -> dict[str, float]:

@@ -53,9 +53,12 @@ _SKIPPED_PREFIX = "Page skipped: '"
 
 def other_handlers(plugins: Any, ours: object) -> list[str]:
     """The build and page events some other plugin handles (``event: Plugin``)."""
+    events = getattr(plugins, "events", None)
+    if not isinstance(events, dict):  # not the MkDocs this was written for: assume the worst
+        return ["PluginCollection.events (missing)"]
     found = []
     for event in BUILD_EVENTS:
-        for handler in plugins.events.get(event, []):
+        for handler in events.get(event, []):
             owner = getattr(handler, "__self__", None)
             if owner is not ours:
                 found.append(f"{event}: {type(owner or handler).__name__}")
@@ -155,11 +158,12 @@ class BuildSplit:
     # ---- Deciding and forking -------------------------------------------------------------
 
     def start(self, plugins: Any, ours: object, files: Files, nav: Navigation,
-              weights: dict[str, float]) -> None:
+              weights: dict[str, float] | None) -> None:
         """At the end of ``on_nav``: decide, and fork. ``weights``: the pages either process may
-        render (kbsite's generated pages and notes), by a guess at their cost."""
+        render (kbsite's generated pages and notes), by a guess at their cost; None: one process,
+        every page keeps its HTML (kbsite disabled, or serve)."""
         self._reset()
-        if self.command != "build" or self.dirty:
+        if weights is None or self.command != "build" or self.dirty:
             return
         others = other_handlers(plugins, ours)
         if others:

@@ -116,7 +116,7 @@ def use_inotify(server: Any, mode: str = "auto") -> bool:
             for _ in range(max(1, count)):
                 server.watch(path)  # MkDocs' own callback, scheduled on the new observer
         new.start()
-    except OSError as exc:
+    except (OSError, TypeError) as exc:  # TypeError: a watchdog without event_filter
         log.info(f"serve polls for changes: inotify refused ({exc})")
         try:
             server.observer.stop()

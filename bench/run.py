@@ -425,8 +425,8 @@ def _goal_rows() -> list[tuple[str, str, str, Callable[[Row, Row], tuple[str, bo
     return [
         ("cold build vs the floor", "≤ 0.75×", "≤ 0.75×",
          lambda r, _: ratio(r.kbsite.seconds, r.floor.seconds, 0.75)),
-        ("per-note build time vs the first N", "–", "≤ 1.15×",
-         lambda r, b: ratio(r.kbsite.seconds / r.n, b.kbsite.seconds / b.n, 1.15) if r.n >= 10000 else None),
+        ("per-note build time vs the first (smaller) N", "–", "≤ 1.15× of 1,000's",
+         lambda r, b: ratio(r.kbsite.seconds / r.n, b.kbsite.seconds / b.n, 1.15) if r.n >= 10000 > b.n else None),
         ("peak RSS (summed over processes)", "≤ 1.3× the floor", "≤ 1 GB",
          lambda r, _: (ratio(r.kbsite.rss_mb, r.floor.rss_mb, 1.3) if r.n < 10000
                        else at_most(r.kbsite.rss_mb, 1024, ".0f", " MB"))),

@@ -32,7 +32,7 @@ from mkdocs.utils import write_file
 from kbsite.core.model import Note
 from kbsite.core.topics import Topic
 from kbsite.plugin.config import KbsiteConfig
-from kbsite.plugin.incremental import Outputs
+from kbsite.plugin.incremental import Outputs, StringDigests
 from kbsite.plugin.probes import MATERIAL_WORKER_RE
 from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_html
 from kbsite.search import glossary as glossary_data
@@ -64,11 +64,9 @@ class SiteSearch:
         self._pages: dict[str, tuple[tuple[Any, ...], SearchPage]] = {}
         self._seen: set[str] = set()
         self.sharded: bool | str = "auto"  # kbsite: search_shards
-        # Serve: url -> (the page HTML, its digest). A reused note's HTML is the same string as
-        # in the last build, so it is not hashed again (kept only under serve, whose page cache
-        # holds those strings anyway).
-        self.serve = False
-        self._html: dict[str, tuple[str, bytes]] = {}
+        # Page HTML by URL, hashed again only when it is a new string; kept only under serve,
+        # whose page cache holds those strings anyway (``serve`` sets it).
+        self._html = StringDigests(keep=False)
         # mkdocs build: derive each page's share of the index as the page renders, not all at
         # the end (while pages render the build is split over two processes; plugin/split.py).
         self.prime = False
@@ -124,7 +122,7 @@ class SiteSearch:
             title = topic.title if topic is not None else html.unescape(page.title or "")
             aliases = list(topic.aliases) if topic is not None else []
             meta, names = [], []
-        key = (title, tuple(aliases), tuple(meta), links, self._html_digest(page.url, page.content))
+        key = (title, tuple(aliases), tuple(meta), links, self._html(page.url, page.content))
         hit = self._pages.get(page.url)
         if hit is not None and hit[0] == key:
             entry = hit[1]
@@ -159,14 +157,15 @@ class SiteSearch:
             self.index_cache.adopt(data["entries"])
             SPELLED.update(data["spelled"])
 
-    def _html_digest(self, url: str, html: str) -> bytes:
-        last = self._html.get(url) if self.serve else None
-        if last is not None and last[0] is html:
-            return last[1]
-        d = hashlib.blake2b(html.encode("utf-8"), digest_size=16).digest()
-        if self.serve:
-            self._html[url] = (html, d)
-        return d
+    @property
+    def serve(self) -> bool:
+        return self._html.keep
+
+    @serve.setter
+    def serve(self, on: bool) -> None:
+        self._html.keep = on
+        if not on:
+            self._html.clear()
 
     def on_post_build(self, config: MkDocsConfig, write: Callable[[str, bytes], None] | None = None,
                       outputs: Outputs | None = None) -> None:
@@ -178,7 +177,7 @@ class SiteSearch:
             return
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
-            self._html.pop(gone, None)
+        self._html.retain(set(self._pages))
         self._seen = set()
         sharded = self.sharded
         if sharded == "auto":

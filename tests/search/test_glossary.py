@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kbsite.search import SearchIndexBuilder, Segmenter, page_from_html
 from kbsite.search import glossary
@@ -58,6 +59,13 @@ def test_only_concepts_the_notes_mention_reach_the_index() -> None:
                             "- [Tree-of-Thoughts, ToT, 思维树]\n", "g.yml")
     kept = glossary.relevant(groups, ["训练时用 Dropout 防止过拟合", "思维树 tree of thoughts"])
     assert [g[0] for g in kept] == ["dropout", "Tree-of-Thoughts"]  # hyphens and spaces alike
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("ab 知识蒸馏x", min_size=1, max_size=5), max_size=12), st.text("ab 知识蒸馏x", max_size=40))
+def test_present_finds_exactly_the_names_in_the_corpus(names: list[str], corpus: str) -> None:
+    # The pair filter may only skip names that are not there (one character names included).
+    assert glossary.present(names, corpus) == {n for n in names if n in corpus}
 
 
 def test_t2s_pairs_cover_the_notes_characters_only() -> None:

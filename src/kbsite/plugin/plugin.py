@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import html
 import os
 import posixpath
@@ -115,6 +116,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._name_moves = NameMoves()  # serve: names that resolve elsewhere since the last build
         self._names_stable: Callable[[Any], bool] | None = None
         self._nav_tree = NavTree()  # the full nav, one shared file (navcache.py)
+        self._frozen = False  # mkdocs build: gc.freeze() from on_env to the build's end
         self._idle_gc = IdleCollector()  # serve: full collections between rebuilds (idlegc.py)
         self._infos_shown: set[str] = set()  # serve: info lines the last build printed
         self._split = BuildSplit()  # mkdocs build: a second process renders part of the pages
@@ -391,6 +393,11 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         if not self.config.enabled:
             return None
         autoescape_own_templates(env)
+        if not self.is_serve:
+            # What lives now (config, files, nav, vault, views) lives through the build: frozen,
+            # the collector's full passes skip it (~1 s at 3,000 notes). Serve: idlegc.py.
+            self._frozen = True
+            gc.freeze()
         env.filters["kbsite_search_worker"] = self.search.worker_filter  # used by main.html
         dirs = list(config.theme.dirs)
         ours = dirs.index(str(TEMPLATES_DIR)) if str(TEMPLATES_DIR) in dirs else len(dirs)
@@ -532,10 +539,17 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             log.debug(f"serve: {self._incremental.rendered} pages rendered, {self._incremental.skipped} unchanged")
         if self.is_serve:
             self._idle_gc.build_finished()
+        self._thaw()
+
+    def _thaw(self) -> None:
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.is_serve:
             self._idle_gc.build_finished()
+        self._thaw()
         if self._split.role == "child":
             self._split.fail(error)  # does not return
         self._split.abandon()

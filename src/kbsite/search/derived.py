@@ -114,9 +114,9 @@ class IndexCache:
         alive = {id(e) for e in entries}
         if keys != self._keys:  # first build, or another glossary: look for every name
             self._keys, self._witness = keys, {}
-            corpus = "".join(e.matchable for e in entries)  # padded: no match across two
+            found = _glossary.present([n for n, _ in keys], "".join(e.matchable for e in entries))  # padded
             for name, _ in keys:
-                if name not in self._witness and name in corpus:
+                if name in found and name not in self._witness:
                     self._witness[name] = next(e for e in entries if name in e.matchable)
         else:
             for name, _ in keys:

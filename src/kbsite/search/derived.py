@@ -114,7 +114,8 @@ class IndexCache:
         alive = {id(e) for e in entries}
         if keys != self._keys:  # first build, or another glossary: look for every name
             self._keys, self._witness = keys, {}
-            found = _glossary.present([n for n, _ in keys], "".join(e.matchable for e in entries))  # padded
+            # Padded texts joined: no name matches across two of them.
+            found = _glossary.present([n for n, _ in keys], "".join(e.matchable for e in entries))
             for name, _ in keys:
                 if name in found and name not in self._witness:
                     self._witness[name] = next(e for e in entries if name in e.matchable)

@@ -92,7 +92,7 @@ def key_counts(folded: str) -> Counter[str]:
     out: Counter[str] = Counter(han)
     out.update(map(operator.add, han, han[1:]))
     out.pop("\n", None)
-    for k in [k for k in out if len(k) == 2 and "\n" in k]:
+    for k in [k for k in out if "\n" in k]:  # pairs with a gap
         del out[k]
     # Where the scripts meet (with at most two separators, the worker's SEP): the two characters,
     # so a phrase such as "adam 剪枝" needs the pages holding "m剪", not every page with both.

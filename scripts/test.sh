@@ -2,6 +2,8 @@
 # Set up everything on a fresh machine (Python 3.11 + pip) and run the whole test suite.
 # Installs: a virtual environment with kbsite and its test tools, and Debian's chromium and nodejs
 # when missing (via apt-get, as root or with sudo). Extra arguments go to pytest.
+# The suite runs on every core up to 4 (pytest-xdist, work stealing: one long test does not
+# hold the rest back); KBSITE_TEST_WORKERS=0 runs it in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${KBSITE_VENV:-.venv}
@@ -18,4 +20,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-exec "$VENV/bin/python" -m pytest "$@"
+cores=$(nproc 2>/dev/null || echo 1); [ "$cores" -le 4 ] || cores=4
+exec "$VENV/bin/python" -m pytest -n "${KBSITE_TEST_WORKERS:-$cores}" --dist worksteal "$@"

@@ -221,14 +221,6 @@ def chromium() -> Iterator[object]:
             launched.close()
 
 
-_READ_JS = """() => {
-  const meta = document.querySelector('.md-search-result__meta')
-  const items = [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
-  return {meta: meta ? meta.textContent : '',
-          hrefs: items.map(li => (li.querySelector('a') || {}).href || '')}
-}"""
-
-
 def _site_path(href: str, base: str) -> str:
     path = unquote(urlsplit(href).path)
     base_path = urlsplit(base).path
@@ -284,6 +276,22 @@ def _worker_busy(page: object) -> bool:
     return False
 
 
+# The result list has settled when it reads the same on consecutive polls after an answer
+# (Material's "type to search" hint is not an answer). Polled inside the page: one round trip.
+_SETTLED_JS = """(polls) => {
+  const meta = document.querySelector('.md-search-result__meta')
+  const items = [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')]
+  const text = meta ? meta.textContent : ''
+  const hrefs = items.map(li => (li.querySelector('a') || {}).href || '')
+  const answered = hrefs.length > 0 || (text && !text.includes('键入') && !text.includes('Type'))
+  const sig = JSON.stringify([text, hrefs])
+  const seen = self.__kbsiteSettle || (self.__kbsiteSettle = {sig: null, n: 0})
+  if (!answered) { seen.sig = null; seen.n = 0; return false }
+  if (sig === seen.sig) seen.n += 1; else { seen.sig = sig; seen.n = 0 }
+  return seen.n >= polls ? hrefs : false
+}"""
+
+
 def _ask(page: object, box: object, text: str) -> list[str]:
     """Clear the box, type the query, wait until the result list is settled; return URLs."""
     box.fill("")  # type: ignore[attr-defined]
@@ -292,24 +300,16 @@ def _ask(page: object, box: object, text: str) -> list[str]:
         "() => document.querySelectorAll('.md-search-result__item').length === 0")
     box.fill(text)  # type: ignore[attr-defined]
     box.press("End")  # keyup: what Material listens to  # type: ignore[attr-defined]
-    last, stable, deadline = None, 0, time.perf_counter() + 20
-    time.sleep(0.03)
-    while time.perf_counter() < deadline:
-        state = page.evaluate(_READ_JS)  # type: ignore[attr-defined]
-        sig = (state["meta"], tuple(state["hrefs"]))
-        answered = bool(state["hrefs"]) or (state["meta"] and "键入" not in state["meta"]
-                                            and "Type" not in state["meta"])
-        answered = answered and not _worker_busy(page)  # kbsite may show a first answer early
-        if answered and sig == last:
-            stable += 1
-            if stable >= 2:
-                break
-        else:
-            stable = 0
-        last = sig
-        time.sleep(0.04)
+    deadline = time.perf_counter() + 20
+    while True:
+        page.evaluate("() => { self.__kbsiteSettle = null }")  # type: ignore[attr-defined]
+        hrefs = page.wait_for_function(  # type: ignore[attr-defined]
+            _SETTLED_JS, arg=2, polling=25, timeout=20_000).json_value()
+        # kbsite may show a first answer early: settled only once its worker owes nothing more
+        if not _worker_busy(page) or time.perf_counter() > deadline:
+            break
     base = page.url  # type: ignore[attr-defined]
-    return [_site_path(h, base) for h in (last[1] if last else ())]
+    return [_site_path(h, base) for h in hrefs]
 
 
 _LATENCY_JS = """async ([queries, rounds]) => {

@@ -15,7 +15,10 @@
         s.onerror = function () { reject(new Error("kbsite: cannot load " + src)); };
         document.head.appendChild(s);
       }).then(function (real) {
-        if (config) real.initialize(config);
+        // Diagram text comes from notes: whatever Material passes, Mermaid sanitises labels and
+        // ignores click callbacks (strict is also Mermaid's default; a diagram's own init
+        // directive cannot change it).
+        real.initialize(Object.assign({startOnLoad: false}, config, {securityLevel: "strict"}));
         return real;
       });
     }

@@ -135,7 +135,9 @@ def test_backlink_with_snippet(site) -> None:
     items = page.find("ul", cls="kb-backlinks")["children"]
     titles = [li["children"][0]["text"] for li in items]
     assert titles == ["LoRA: Low-Rank Adaptation of Large Language Models", "知识蒸馏"]
-    snippet = page.find_all("blockquote", cls="kb-snippet")[1]["text"]
+    snippet = items[1]["children"][1]
+    assert snippet["tag"] == "blockquote"
+    snippet = snippet["text"]
     assert snippet == "与 低秩方法 不同，蒸馏改变的是整个学生模型。"
 
 
@@ -223,8 +225,8 @@ def test_todo_page_lists_wanted_and_todo(site) -> None:
     todo = [li for li in _list_after(page, "todo-notes", "ul", "kb-notes")["children"] if li["tag"] == "li"]
     assert [(li["children"][0]["tag"], li["children"][0]["attrs"]["href"], li["children"][0]["text"]) for li in todo] == [
         ("a", "../notes/papers/paper-lora/", "LoRA: Low-Rank Adaptation of Large Language Models")]
-    badge = [c for c in todo[0]["children"] if "kb-status" in (c["attrs"].get("class") or "").split()]
-    assert [(b["text"], "kb-status--todo" in b["attrs"]["class"].split()) for b in badge] == [("待写", True)]
+    badge = [c for c in todo[0]["children"] if (c["attrs"].get("class") or "").startswith("kb-s--")]
+    assert [(b["text"], b["attrs"]["class"]) for b in badge] == [("待写", "kb-s--todo")]
 
 
 HOSTILE = """\

@@ -45,6 +45,36 @@ def test_topic_page_coverage_section(kb) -> None:
     assert "蒸馏" in distill["text"]
 
 
+def test_parent_topic_lists_its_own_notes_and_each_subtopic(kb) -> None:
+    """模型压缩 (compression) holds Done and Draft Paper and the sub-topic 剪枝 (pruning: Draft and
+    Todo Paper). Its counts roll up; its lists hold its own notes' items only, and 剪枝 is one
+    line that links to 剪枝's own section, which lists Todo Paper's task."""
+    site = kb(FILES)
+    page = site.page("notes/topics/compression/index.html")
+    section = page.find("div", cls="kb-topic-coverage")
+    inside = _descendants(section)
+    total = next(p for p in inside if p["tag"] == "p" and "kb-coverage-total" in p["attrs"].get("class", ""))
+    assert "完成 1 / 3，草稿 1，待写 1；未完成任务 1，待补充标记 2，想要的笔记 2" in total["text"]
+    sub = next(ul for ul in inside if ul["tag"] == "ul" and ul["attrs"].get("class") == "kb-todo-subtopics")
+    lines = [li for li in sub["children"] if li["tag"] == "li"]
+    assert [(li["children"][0]["text"], li["children"][0]["attrs"]["href"]) for li in lines] == [
+        ("剪枝", "../pruning/#kb-coverage")]
+    assert "完成 0 / 2，草稿 1，待写 1；未完成任务 1，待补充标记 2，想要的笔记 1" in lines[0]["text"]
+    links = [a["text"].strip() for a in inside if a["tag"] == "a"]
+    assert "TODO: 补充实验设置" in links  # Draft Paper is compression's own note too
+    assert "精读" not in links and "Todo Paper" not in links  # pruning's only: on pruning's page
+    assert "想要的笔记" in page.find("ul", cls="kb-wanted-list")["text"]  # Done Paper's link
+    pruning = site.page("notes/topics/pruning/index.html")
+    pruning_links = [a["text"].strip() for a in pruning.find_all("a")]
+    assert "精读" in pruning_links and "Todo Paper" in pruning_links
+    assert pruning.find(id="kb-coverage") is not None  # the sub-topic line's target
+    # The root (机器学习) lists 模型压缩 with everything below it, and only its own task.
+    root = site.page("notes/topics/ml/index.html").find("div", cls="kb-topic-coverage")
+    root_links = [a["text"].strip() for a in _descendants(root) if a["tag"] == "a"]
+    assert "模型压缩" in root_links and "写总览的阅读路径" in root_links
+    assert "TODO: 补充实验设置" not in root_links and "精读" not in root_links
+
+
 def _descendants(el: dict) -> list[dict]:
     out = []
     for child in el["children"]:

@@ -10,6 +10,7 @@ lists the same nodes as HTML.
 from __future__ import annotations
 
 import json
+import posixpath
 import subprocess
 import sys
 from pathlib import Path
@@ -139,16 +140,25 @@ def test_local_files_hold_each_pages_neighbourhood(built: Path) -> None:
         section = page.find("section", cls="kb-graph")
         assert section["attrs"]["data-kb-count"] == str(len(local["nodes"]) - 1)
         listed = [li["children"][0]["text"] for li in _descendants(section) if li["tag"] == "li"]
+        # Each listed link, relative to the page, reaches a neighbour's own page.
+        neighbours = {n[0].rstrip("/") for n in local["nodes"][1:] if n[0]}
+        for li in (el for el in _descendants(section) if el["tag"] == "li"):
+            a = li["children"][0]
+            if a["tag"] == "a":
+                assert posixpath.normpath(posixpath.join(url, a["attrs"]["href"])) in neighbours, (title, a)
         # A group the page lists in full elsewhere is a link to that list (backlinks, sub-topics,
         # members); that list may also hold neighbours the graph files under another relation.
         for group in (el for el in _descendants(section) if el["tag"] == "p" and "data-kb-relation" in el["attrs"]):
             anchor = next(a for a in group["children"] if a["tag"] == "a")["attrs"]["href"][1:]
             there = page.find(id=anchor)
             assert there is not None, (title, anchor)
-            lists = {"kb-backlinks": ("kb-backlinks",), "kb-subtopics": ("kb-subtopics",),
-                     "kb-topic-summary": ("kb-notes",)}[anchor]
-            found = [li["children"][0]["text"] for cls in lists for ul in page.find_all("ul", cls=cls)
-                     for li in ul["children"] if li["tag"] == "li"]
+            if anchor == "kb-topics":  # the note header's topic links
+                found = [a["text"] for a in there["children"] if a["tag"] == "a"]
+            else:
+                lists = {"kb-backlinks": ("kb-backlinks",), "kb-subtopics": ("kb-subtopics",),
+                         "kb-topic-summary": ("kb-notes",)}[anchor]
+                found = [li["children"][0]["text"] for cls in lists for ul in page.find_all("ul", cls=cls)
+                         for li in ul["children"] if li["tag"] == "li"]
             assert found, (title, anchor)
             listed += found
         assert set(listed) == {n[1] for n in local["nodes"][1:]}, title

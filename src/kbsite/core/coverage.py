@@ -263,8 +263,25 @@ def topic_coverage(topic: Topic, wanted: Iterable[Wanted]) -> TopicCoverage:
     """The rolled-up coverage of ``topic``: member notes of it and its sub-topics, plus the
     overview notes of all of them (for their tasks, markers and links)."""
     members = topic.all_notes()
-    overviews = [t.note for t in _subtree(topic) if t.note is not None]
+    subtree = list(_subtree(topic))
     counts = count_notes(members)
+    items, refs = _todo(subtree, members, wanted, counts)
+    return TopicCoverage(topic, counts, refs, items)
+
+
+def own_todo(topic: Topic, wanted: Iterable[Wanted]) -> tuple[list[TodoItem], list[WantedRef]]:
+    """What a topic page lists in full: the todo items of the topic's overview and direct member
+    notes, and the wanted notes they link to; not its sub-topics' (each sub-topic's page lists
+    those; a parent lists every sub-topic with its counts). Rolled up, a root topic's page held
+    every todo of the site, 2-3 MB at 10,000 notes."""
+    return _todo([topic], topic.notes, wanted, Counts())
+
+
+def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted],
+          counts: Counts) -> tuple[list[TodoItem], list[WantedRef]]:
+    """The todo items of ``topics``' overview notes and of ``members``, sorted, and the wanted
+    notes they link to; open tasks, markers and wanted notes are added to ``counts``."""
+    overviews = [t.note for t in topics if t.note is not None]
     items: list[TodoItem] = []
     seen: set[str] = set()
     for note in [*overviews, *members]:
@@ -277,7 +294,7 @@ def topic_coverage(topic: Topic, wanted: Iterable[Wanted]) -> TopicCoverage:
                 counts.open_tasks += 1
             elif item.kind == "marker":
                 counts.markers += 1
-    for sub in _subtree(topic):
+    for sub in topics:
         if sub.note is None:
             items.append(TodoItem("overview", sub.title, topic=sub))
     refs = wanted_refs(wanted, seen)
@@ -287,7 +304,7 @@ def topic_coverage(topic: Topic, wanted: Iterable[Wanted]) -> TopicCoverage:
         link_heading = _heading_at(note, line)
         items.append(TodoItem("wanted", w.name, note, line, link_heading))
     items.sort(key=TodoItem.sort_key)
-    return TopicCoverage(topic, counts, refs, items)
+    return items, refs
 
 
 def _heading_at(note: Note, line: int) -> str | None:

@@ -10,13 +10,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kbsite.core.chart import progress_chart
-from kbsite.core.coverage import KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedRef, compute_coverage
+from kbsite.core.coverage import (
+    KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedRef, compute_coverage, own_todo,
+)
 from kbsite.core.history import History, history_from, load_git_log
 from kbsite.core.topics import Topic
 from kbsite.plugin.hrefs import encode_fragment
 from kbsite.plugin.viewmodels import (
     CoverageCounts, CoveragePage, CoverageRow, CoverageTotals, HistoryView, ItemGroup, ItemView,
-    Referrer, TopicCoverageView, WantedView,
+    Referrer, SubtopicCoverage, TopicCoverageView, WantedView,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +41,10 @@ class CoverageViews:
     @cached_property
     def _rows(self) -> dict[str, TopicCoverage]:
         return {r.topic.key: r for r in self.coverage.topics}
+
+    @cached_property
+    def _wanted(self) -> list:  # type: ignore[type-arg]
+        return list(self.views.vault.graph.wanted.values())
 
     def history(self) -> History:
         log = self.views.git_log if self.views.git_log is not None else load_git_log(self.views.vault.root)
@@ -76,18 +82,22 @@ class CoverageViews:
     # ---- Pages ----------------------------------------------------------------------------
 
     def topic_section(self, topic: Topic) -> TopicCoverageView | None:
-        """The coverage section of a topic page: counts, items grouped by kind, wanted notes."""
+        """The coverage section of a topic page: rolled-up counts; the items of its own notes
+        grouped by kind and the notes they want; each sub-topic with its counts."""
         row = self._rows.get(topic.key)
         if row is None:  # a topic is always in the tree; be safe for custom callers
             return None
+        own, wanted = own_todo(topic, self._wanted)
         groups = []
         for kind in KINDS:
             if kind == "wanted":
                 continue  # shown with the notes that want them
-            items = [self.item(i) for i in row.items if i.kind == kind]
+            items = [self.item(i) for i in own if i.kind == kind]
             if items:
                 groups.append(ItemGroup(kind, KIND_LABELS[kind], items))
-        return TopicCoverageView(self.counts(row.counts), groups, self.wanted(row.wanted))
+        subtopics = [SubtopicCoverage(self.views.topic_ref(child), self.counts(self._rows[child.key].counts))
+                     for child in topic.children if child.key in self._rows]
+        return TopicCoverageView(self.counts(row.counts), groups, self.wanted(wanted), subtopics)
 
     def page(self) -> CoveragePage:
         """The coverage report page."""
@@ -101,3 +111,4 @@ class CoverageViews:
             history=HistoryView(history.available, history.reason,
                                 progress_chart(history.weeks) if history.weeks else None),
         )
+

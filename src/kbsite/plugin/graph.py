@@ -52,7 +52,8 @@ RELATION_LABELS = {"parent": "上级主题", "topic": "所属主题", "link": "�
 GRAPH_STATUS_LABELS = {**STATUS_LABELS, "wanted": "还没写", "": ""}
 # Groups the page already lists in full elsewhere: the list names the count and links there
 # instead of repeating the notes (most of its bytes on every page). relation -> (anchor, label).
-LISTED_ELSEWHERE = {"backlink": ("kb-backlinks", "反向链接"), "child": ("kb-subtopics", "子主题"),
+LISTED_ELSEWHERE = {"backlink": ("kb-backlinks", "反向链接"), "topic": ("kb-topics", "页首的主题"),
+                    "child": ("kb-subtopics", "子主题"),
                     "member": ("kb-topic-summary", "本主题概况")}
 
 
@@ -61,7 +62,7 @@ LISTED_ELSEWHERE = {"backlink": ("kb-backlinks", "反向链接"), "child": ("kb-
 
 @dataclass(frozen=True, slots=True)
 class GraphItem:
-    url: str  # site-relative, "" for a wanted note
+    url: str  # relative to the page showing the list, "" for a wanted note
     title: str
     type_label: str
     status: str
@@ -346,6 +347,7 @@ class GraphFeature:
     def _local_view(self, key: str, shown: list[Neighbour], more: int) -> LocalGraphView:
         assert self.data is not None
         groups: dict[str, GraphGroup] = {}
+        here_dir = self.urls[key].rsplit("/", 1)[0].split("/") if "/" in self.urls[key] else []
         for n in shown:
             node = self.data.nodes[n.key]
             group = groups.get(n.relation)
@@ -354,12 +356,14 @@ class GraphFeature:
             type_label = TYPE_LABELS.get(node.type, node.type)
             status_label = GRAPH_STATUS_LABELS.get(node.status, node.status)
             meta = f"{status_label} · {type_label}" if status_label and type_label else status_label or type_label
-            group.items.append(GraphItem(self.urls.get(n.key, ""), node.title, type_label, node.status,
-                                         status_label, meta))
+            target = self.urls.get(n.key, "")
+            group.items.append(GraphItem(target and relative_url(target, here_dir), node.title, type_label,
+                                         node.status, status_label, meta))
         node = self.data.nodes[key]
-        # A note page lists its backlinks; a topic page (overview note or generated) its
-        # sub-topics and members, all of them (the graph keeps only what fits its budget).
-        here = ({"backlink"} if node.note is not None else set()) | \
+        # A note page lists its backlinks and (in its header) its topics; a topic page (overview
+        # note or generated) its sub-topics and members, all of them (the graph keeps only what
+        # fits its budget).
+        here = ({"backlink", "topic"} if node.note is not None else set()) | \
             ({"child", "member"} if node.type == "topic" else set())
         for relation in here & groups.keys():
             groups[relation].elsewhere = LISTED_ELSEWHERE[relation]
@@ -375,6 +379,19 @@ class GraphFeature:
         for source, target, kind in self.data.edges:
             edges[kind].extend((index[source], index[target]))
         return _dumps({**_coded(nodes), "edges": edges})
+
+
+def relative_url(target: str, here_dir: list[str]) -> str:
+    """A site-relative ``target`` as seen from a page whose directory parts are ``here_dir``:
+    ``notes/b/x/`` from ``notes/a/y/`` is ``../../b/x/``. Shorter than ``base_url`` plus the
+    site path (~10 bytes a link, a dozen links in every page's graph list), and no MkDocs filter."""
+    parts = target.split("/")
+    common = 0
+    for a, b in zip(here_dir, parts[:-1]):
+        if a != b:
+            break
+        common += 1
+    return "../" * (len(here_dir) - common) + "/".join(parts[common:]) or "./"
 
 
 def _strip_page(url: str) -> str:

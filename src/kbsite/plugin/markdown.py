@@ -111,12 +111,14 @@ class WikilinkInlineProcessor(InlineProcessor):
         el = etree.Element("a")
         el.set("href", hit.href)
         el.set("class", "kb-link")
-        el.set("title", hit.title)
         # AtomicString: the text is final (a title from front matter must not be parsed as HTML).
         if not target:  # [[#heading]]: a place in this note, named by the heading
-            el.text = AtomicString(label or heading or "")
+            text = label or heading or ""
         else:
-            el.text = AtomicString(label or (f"{hit.title} § {heading}" if heading else hit.title))
+            text = label or (f"{hit.title} § {heading}" if heading else hit.title)
+        if text != hit.title:  # a tooltip that repeats the text is ~40 bytes a link, 17 links a page
+            el.set("title", hit.title)
+        el.text = AtomicString(text)
         return el, m.start(0), m.end(0)
 
     def transclusion(self, shown: Transclusion) -> etree.Element:

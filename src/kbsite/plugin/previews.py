@@ -43,6 +43,8 @@ BUDGET = 2000  # bytes per preview file, one in every note: ~600 CJK characters;
 _VOID = {"br", "wbr", "img", "input", "hr"}
 _MATH_RE = re.compile(r"<math\b[^>]*?\balttext=\"([^\"]*)\"[^>]*>.*?</math>", re.S)
 _SPACE_RE = re.compile(r"\s+")
+# What the cleaner leaves of a task list's checkbox (its class dropped, its <input> gone).
+_EMPTY_SPAN_RE = re.compile(r'<span(?: class="")?></span>')
 _URL_SAFE = "/%#-._~!$&'()*+,;=:@?"
 _URL_OK_RE = re.compile(r"^[A-Za-z0-9/%#\-._~!$&'()*+,;=:@?]*$")
 
@@ -203,7 +205,7 @@ def page_sections(markup: str, page_url: str) -> list[tuple[str, str, int, str]]
     One pass over the whole page, then the split at its headings."""
     _RESOLVE.set_page(page_url)
     markup = _MATH_RE.sub(lambda m: f"<code>{m.group(1)}</code>", markup)
-    cleaned = _SPACE_RE.sub(" ", _EXCERPT_CLEANER.clean(markup))
+    cleaned = _EMPTY_SPAN_RE.sub("", _SPACE_RE.sub(" ", _EXCERPT_CLEANER.clean(markup)))
     return [(i, t, lv, x.strip()) for i, t, lv, x in split_sections(cleaned)]
 
 

@@ -140,10 +140,19 @@ class ItemGroup:
 
 
 @dataclass(slots=True)
-class TopicCoverageView:
+class SubtopicCoverage:
+    """A sub-topic's line in its parent's coverage section: its rolled-up counts."""
+
+    ref: TopicRef
     counts: CoverageCounts
-    groups: list[ItemGroup]
-    wanted_notes: list[WantedView]
+
+
+@dataclass(slots=True)
+class TopicCoverageView:
+    counts: CoverageCounts  # rolled up over the sub-topics
+    groups: list[ItemGroup]  # the topic's own notes' items
+    wanted_notes: list[WantedView]  # wanted by the topic's own notes
+    subtopics: list[SubtopicCoverage]  # direct sub-topics, each with its own rolled-up counts
 
 
 @dataclass(slots=True)

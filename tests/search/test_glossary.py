@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from kbsite.search import SearchIndexBuilder, Segmenter, page_from_html
 from kbsite.search import glossary
-from kbsite.search.variants import pinyin, t2s_table
-from kbtest import MKDOCS_YML
+from kbsite.search import variants
+from kbsite.search.variants import pinyin, release_pinyin, t2s_table
+from kbtest import MKDOCS_YML, make_kb
 
 
 def test_the_shipped_glossary_is_a_few_hundred_concepts_each_name_once() -> None:
@@ -83,6 +87,43 @@ def test_pinyin_keeps_other_readings_and_latin_words() -> None:
     assert pinyin("KV 缓存") == "kv huan cun"
     assert pinyin("思维树（tot）") == "si wei shu tot"
     assert pinyin("LoRA") == ""  # nothing to spell
+
+
+def test_pinyin_after_pypinyin_is_released() -> None:
+    """``release_pinyin`` drops pypinyin; names already spelled stay, a new one imports it again."""
+    spelled = pinyin("监督微调")
+    loaded_here = variants._LOADED_HERE[0]
+    if not loaded_here:  # another test's import: release only what kbsite loaded
+        assert release_pinyin() is False and "pypinyin" in sys.modules
+        variants._LOADED_HERE[0] = True  # as if kbsite had imported it
+    assert release_pinyin() is True
+    assert not [m for m in sys.modules if m.startswith("pypinyin")]
+    assert pinyin("监督微调") == spelled  # kept
+    assert "pypinyin" not in sys.modules
+    assert pinyin("知识蒸馏") == "zhi shi zheng liu"  # a new name: pypinyin comes back
+    assert "pypinyin" in sys.modules and variants._LOADED_HERE[0]
+
+
+BUILD = """
+import json, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+cfg = load_config(config_file=sys.argv[1])
+cfg.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
+build(cfg)
+print(json.dumps([m for m in sys.modules if m.startswith("pypinyin")]))
+"""
+
+
+def test_mkdocs_build_spells_every_name_then_drops_pypinyin(tmp_path: Path) -> None:
+    make_kb(tmp_path, {"notes/rl.md": "---\ntitle: 强化学习\naliases: [RL 基础]\n---\n正文。\n",
+                       "notes/kd.md": "---\ntitle: 知识蒸馏\n---\n见 [[强化学习]]。\n"})
+    run = subprocess.run([sys.executable, "-c", BUILD, str(tmp_path / "mkdocs.yml")],
+                         capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == []  # gone by the end of the build
+    index = "".join(p.read_text("utf-8") for p in (tmp_path / "site/search").rglob("*.json"))
+    for spelled in ("qiang hua xue xi", "rl ji chu", "zhi shi zheng liu"):
+        assert spelled in index
 
 
 def test_the_index_ships_the_mentioned_concepts_t2s_and_pinyin() -> None:

@@ -416,6 +416,10 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self._split.all_converted(files)
         self._split.static_templates(config)
         self.search.prime = self._split.safe
+        if self.search.prime:  # mkdocs build, every handler kbsite's
+            self.search.spell_ahead((f.page, self._note_files.get(f.src_uri), self._topic_files.get(f.src_uri))
+                                    for f in files.documentation_pages()
+                                    if f.page is not None and not self._split.is_theirs(f.page))
         return env
 
     def _plan_pages(self, env: Any, config: MkDocsConfig, files: Files) -> None:

@@ -21,7 +21,7 @@ import html
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -38,7 +38,7 @@ from kbsite.search import SearchIndexBuilder, SearchPage, Segmenter, page_from_h
 from kbsite.search import glossary as glossary_data
 from kbsite.search.derived import IndexCache
 from kbsite.search.shards import worth_sharding
-from kbsite.search.variants import SPELLED, pinyin
+from kbsite.search.variants import SPELLED, pinyin, release_pinyin
 
 log = get_plugin_logger(__name__)
 
@@ -102,25 +102,49 @@ class SiteSearch:
             return rendered
         return type(rendered)(MATERIAL_WORKER_RE.sub(self._worker_url, str(rendered)))
 
+    @staticmethod
+    def _named(page: Page, note: Note | None, topic: Topic | None) -> tuple[str, list[str]] | None:
+        """A page's title and aliases in the index; None if it is left out."""
+        if note is not None:
+            if _excluded(note.extra.get("search")):
+                return None
+            aliases = list(note.aliases)
+            word = _id_word(note)
+            if word:
+                aliases.append(word)
+            return note.title, aliases
+        if _excluded(page.meta.get("search")):
+            return None
+        if topic is not None:
+            return topic.title, list(topic.aliases)
+        return html.unescape(page.title or ""), []
+
+    def spell_ahead(self, pages: Iterable[tuple[Page, Note | None, Topic | None]]) -> None:
+        """``mkdocs build``, before pages render: the pinyin of every name the index will hold,
+        then pypinyin goes (``release_pinyin``): its ~50 MB never sit beside the rendered pages
+        and the index. A name missed here is spelled later (pypinyin comes back)."""
+        if self.builder is None:
+            return
+        for page, note, topic in pages:
+            named = self._named(page, note, topic)
+            if named is not None:
+                for name in (named[0], *named[1]):
+                    pinyin(name)
+        release_pinyin()
+
     def add_page(self, page: Page, *, note: Note | None = None, topic: Topic | None = None,
                  topic_titles: list[str] | None = None, links: int = 0) -> None:
         if self.builder is None or page.content is None:
             return
+        named = self._named(page, note, topic)
+        if named is None:
+            return
+        title, aliases = named
         if note is not None:
-            if _excluded(note.extra.get("search")):
-                return
-            title, aliases = note.title, list(note.aliases)
-            word = _id_word(note)
-            if word:
-                aliases.append(word)
             meta = [*note.tags, *(topic_titles or []), note.venue or "",
                     str(note.year) if note.year else "", *note.authors]
             names = [*note.tags, *(topic_titles or [])]
         else:
-            if _excluded(page.meta.get("search")):
-                return
-            title = topic.title if topic is not None else html.unescape(page.title or "")
-            aliases = list(topic.aliases) if topic is not None else []
             meta, names = [], []
         key = (title, tuple(aliases), tuple(meta), links, self._html(page.url, page.content))
         hit = self._pages.get(page.url)
@@ -175,6 +199,8 @@ class SiteSearch:
         splitter did not make again."""
         if self.builder is None:
             return
+        if self.prime and not self.serve:  # every name was spelled as its page was indexed
+            release_pinyin()
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
         self._html.retain(set(self._pages))

@@ -38,7 +38,10 @@ class Entry:
     chars: str  # the distinct characters of its texts and names
     phrases: frozenset[str]  # 繁→简 phrases (Traditional side) that occur in them
     matchable: str  # texts and names in 简体, as glossary names are looked for (glossary.matchable)
-    words: tuple[str, ...]  # jieba's words of its texts
+    words: str  # jieba's words of its texts, one a line (one string: a tuple was 20 KB a page)
+
+    def word_list(self) -> list[str]:
+        return self.words.split("\n") if self.words else []
 
 
 def make_entry(page: object, texts: Sequence[str], names: tuple[str, ...], segmenter: Segmenter) -> Entry:
@@ -49,7 +52,7 @@ def make_entry(page: object, texts: Sequence[str], names: tuple[str, ...], segme
     own = own_table(seen, phrases)
     simplified = simplifier(own)(joined) if own else joined
     return Entry(page, names, "".join(seen), phrases, _glossary.matchable(simplified),
-                 segmenter.words("\n".join(texts)))
+                 segmenter.word_lines("\n".join(texts)))
 
 
 class IndexCache:
@@ -113,12 +116,9 @@ class IndexCache:
         keys = _glossary.name_keys(groups)
         alive = {id(e) for e in entries}
         if keys != self._keys:  # first build, or another glossary: look for every name
-            self._keys, self._witness = keys, {}
-            # Padded texts joined: no name matches across two of them.
-            found = _glossary.present([n for n, _ in keys], "".join(e.matchable for e in entries))
-            for name, _ in keys:
-                if name in found and name not in self._witness:
-                    self._witness[name] = next(e for e in entries if name in e.matchable)
+            self._keys = keys
+            holders = _glossary.first_holders([n for n, _ in keys], [e.matchable for e in entries])
+            self._witness = {name: entries[i] for name, i in holders.items()}
         else:
             for name, _ in keys:
                 w = self._witness.get(name)

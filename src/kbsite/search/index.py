@@ -164,7 +164,7 @@ class SearchIndexBuilder:
         domain = domain_words([*self.names, *extra])
         corpus: set[str] = set()
         for entry in self._entries()[0]:  # one text per page: Han runs never cross the newlines
-            corpus.update(entry.words)
+            corpus.update(entry.word_list())
         return sorted(domain), sorted(corpus - domain)
 
     def data(self) -> dict[str, object]:
@@ -176,7 +176,10 @@ class SearchIndexBuilder:
         # The worker folds a query to 简体 before cutting it, so the word list is in 简体 too.
         simplify = simplifier(t2s)
         domain_raw = domain_words([*self.names, *glossary_names])
-        corpus_raw = set().union(*(e.words for e in entries)) - domain_raw
+        corpus_raw: set[str] = set()
+        for e in entries:
+            corpus_raw.update(e.word_list())
+        corpus_raw -= domain_raw
         domain = sorted({simplify(w) for w in domain_raw})
         corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
         pages = sorted(self.pages, key=lambda p: p.location)

@@ -10,6 +10,7 @@ syllables (``强化学习`` → ``qiang hua xue xi``), from which the worker der
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -114,6 +115,8 @@ def simplifier(table: dict[str, str]) -> Callable[[str], str]:
 
 # Names another build process already spelled (plugin/split.py hands them over).
 SPELLED: dict[str, str] = {}
+# Whether pypinyin was first imported by ``pinyin`` (so ``release_pinyin`` may drop it).
+_LOADED_HERE = [False]
 
 
 # Every title and alias of the site is asked for on each build (9,000 at 3,000 notes): a cache
@@ -131,6 +134,8 @@ def pinyin(name: str) -> str:
         return ""
     if name in SPELLED:
         return SPELLED[name]
+    if "pypinyin" not in sys.modules:
+        _LOADED_HERE[0] = True
     from pypinyin import Style
     from pypinyin import pinyin as readings
 
@@ -147,3 +152,21 @@ def pinyin(name: str) -> str:
         if alts:
             parts.append("|".join(alts[:3]))
     return " ".join(parts)
+
+
+def release_pinyin() -> bool:
+    """Drop pypinyin and its dictionaries (~50 MB, most of it the phrase dictionary) once every
+    name is spelled: ``mkdocs build`` does so before it writes the search index, its memory peak.
+    ``pinyin`` keeps what it spelled and imports pypinyin again for a new name. Only when kbsite
+    imported it: another plugin's pypinyin is left alone. True if it was dropped."""
+    if not _LOADED_HERE[0]:
+        return False
+    _LOADED_HERE[0] = False
+    names = [m for m in sys.modules if m == "pypinyin" or m.startswith("pypinyin.")]
+    for name in names:
+        module = sys.modules.pop(name)
+        # A module's functions refer to its dict: a cycle the collector (frozen during a build,
+        # plugin.py) would not break. Emptied, its tables go now, by reference count.
+        vars(module).clear()
+    return bool(names)
+

@@ -13,6 +13,7 @@ from kbsite.core.chart import progress_chart
 from kbsite.core.coverage import (
     KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedRef, compute_coverage, own_todo,
 )
+from kbsite.core.graph import Wanted
 from kbsite.core.history import History, history_from, load_git_log
 from kbsite.core.topics import Topic
 from kbsite.plugin.hrefs import encode_fragment
@@ -43,7 +44,7 @@ class CoverageViews:
         return {r.topic.key: r for r in self.coverage.topics}
 
     @cached_property
-    def _wanted(self) -> list:  # type: ignore[type-arg]
+    def _wanted(self) -> list[Wanted]:
         return list(self.views.vault.graph.wanted.values())
 
     def history(self) -> History:
@@ -111,4 +112,3 @@ class CoverageViews:
             history=HistoryView(history.available, history.reason,
                                 progress_chart(history.weeks) if history.weeks else None),
         )
-

@@ -199,7 +199,7 @@ class SiteSearch:
         splitter did not make again."""
         if self.builder is None:
             return
-        if self.prime and not self.serve:  # every name was spelled as its page was indexed
+        if self.prime and not self.serve:  # mkdocs build: every name is spelled by now
             release_pinyin()
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]

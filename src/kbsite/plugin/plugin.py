@@ -49,6 +49,7 @@ from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NAV_JS, NavCache, NavTree, overridden, theme_loader
 from kbsite.plugin.pagecache import NameMoves, PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.pageloop import PageLoop
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
@@ -110,6 +111,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.features = features.default_features()  # graph, previews ... (features.py)
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
+        self._page_loop = PageLoop()  # serve only: unchanged pages bypass MkDocs' _build_page
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
         self._view_deps = ViewDeps()  # serve only: what each view model was made from
         self._extra_memo: dict[str, tuple[list[Any], str]] = {}  # serve: src_uri -> features' data, text
@@ -164,6 +166,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if self.is_serve:
             self._idle_gc.build_started()
+        self._page_loop.reset()
         self._reset()
         if not self.config.enabled:
             return None
@@ -294,11 +297,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                 self.search.reserve(page)
             return context
         uri = page.file.src_uri
-        self._index_page(page, uri)
-        if self._incremental.is_skipped(page):  # unchanged: its template renders nothing
-            self._incremental.unskip_meta(page)
-            features.run(self.features, "page_skipped", self, page)
+        if self._skip_page(page):  # unchanged: its template renders nothing
             return context
+        self._index_page(page, uri)
         kb = self._kb.pop(uri, None)
         kb = self._page_kb(uri, config) if kb is None else kb
         if kb is None:
@@ -307,6 +308,16 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         context["kb_content"] = self._sanitizer.markup(page)
         features.run(self.features, "on_page_context", self, context, page)
         return context
+
+    def _skip_page(self, page: Page) -> bool:
+        """An unchanged page (serve): what it gives the search index and the features is done
+        here, in ``on_page_context`` or instead of MkDocs' whole page build (pageloop.py)."""
+        if not self._incremental.is_skipped(page):
+            return False
+        self._index_page(page, page.file.src_uri)
+        self._incremental.unskip_meta(page)
+        features.run(self.features, "page_skipped", self, page)
+        return True
 
     def _page_kb(self, uri: str, config: MkDocsConfig) -> Any:
         """The view model of a page of ours (None for a page kbsite does not make)."""
@@ -413,6 +424,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         features.run(self.features, "on_env", self, env, config)
         if self._incremental.enabled:
             self._plan_pages(env, config, files)
+            if self._incremental.skipped and self._split.role is None and self._probes.ok("page-loop"):
+                self._page_loop.start(self._skip_page)
         self._split.all_converted(files)
         self._split.static_templates(config)
         self.search.prime = self._split.safe
@@ -521,6 +534,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._page_loop.stop()
         if self._split.child_finished():
             self._leave_child()
         if self._split.role == "parent":
@@ -547,6 +561,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             gc.unfreeze()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._page_loop.stop()
         if self.is_serve:
             self._idle_gc.build_finished()
         self._thaw()

@@ -633,7 +633,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return
         note = self._note_files.get(uri)
         titles = [t.title for t in self.vault.topics.topics_of(note)] if note and self.vault else []
-        links = len(self.vault.graph.backlinks_of(note)) if note and self.vault else 0  # one per source
+        links = self.vault.graph.backlink_count(note) if note and self.vault else 0  # one per source
         self.search.add_page(page, note=note, topic=self._topic_files.get(uri), topic_titles=titles,
                              links=links)
 
@@ -642,6 +642,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def _add_note_files(self, files: Files, config: MkDocsConfig, root: Path) -> None:
         """One real File per note, served from notes/ (content set from the parsed body)."""
         assert self.vault is not None
+        root_dir, docs_dir = str(root), str(config.docs_dir)
         for note in self.vault.notes:  # the vault left out notes that docs_dir shadows
             uri = site_path(root, note.path)
             f = File(uri, str(root.parent), config.site_dir, config.use_directory_urls,
@@ -650,7 +651,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             # the body only. The leading newline stops both of its metadata parsers.
             f.content_string = "\n" + note.body
             # The theme's "edit" button joins edit_uri (which points into docs_dir) with this.
-            f.edit_uri = Path(os.path.relpath(root / note.path, config.docs_dir)).as_posix()
+            # (os.path on strings: the Path way cost three path objects a note.)
+            f.edit_uri = os.path.relpath(os.path.join(root_dir, note.path), docs_dir).replace(os.sep, "/")
             files.append(f)
             self._note_files[uri] = note
             self._note_uri[note.path] = uri

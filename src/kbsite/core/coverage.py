@@ -254,14 +254,44 @@ def wanted_refs(wanted: Iterable[Wanted], within: set[str] | None = None) -> lis
     return out
 
 
+# source note path -> (wanted note, the source, line of its first link there), wanted in order
+WantedBySource = dict[str, list[tuple[Wanted, Note, int]]]
+
+
+def wanted_by_source(wanted: Iterable[Wanted]) -> WantedBySource:
+    """The wanted notes each note links to, with that note's first link to each."""
+    out: WantedBySource = {}
+    for w in wanted:
+        first: dict[str, tuple[Note, int]] = {}
+        for rl in w.referrers:
+            first.setdefault(rl.source.path, (rl.source, rl.link.line))
+        for path, (note, line) in first.items():
+            out.setdefault(path, []).append((w, note, line))
+    return out
+
+
+def _wanted_refs_within(by_source: WantedBySource, within: Iterable[str]) -> list[WantedRef]:
+    """``wanted_refs(wanted, within)``, from the notes in ``within`` rather than from every
+    wanted note's referrers (a topic's few notes, not the site's links, for each topic)."""
+    found: dict[str, tuple[Wanted, list[tuple[Note, int]]]] = {}
+    for path in within:
+        for w, note, line in by_source.get(path, ()):
+            found.setdefault(w.key, (w, []))[1].append((note, line))
+    out = [WantedRef(w.name, w.key, tuple(sorted(refs, key=lambda p: (p[0].title.casefold(), p[0].path))))
+           for w, refs in found.values()]
+    out.sort(key=lambda w: (-w.count, w.key))
+    return out
+
+
 def _subtree(topic: Topic) -> Iterator[Topic]:
     yield topic
     yield from topic.descendants()
 
 
-def topic_coverage(topic: Topic, wanted: Iterable[Wanted]) -> TopicCoverage:
+def topic_coverage(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource | None = None) -> TopicCoverage:
     """The rolled-up coverage of ``topic``: member notes of it and its sub-topics, plus the
-    overview notes of all of them (for their tasks, markers and links)."""
+    overview notes of all of them (for their tasks, markers and links). ``by_source``:
+    ``wanted_by_source(wanted)``, made once for many topics."""
     members = topic.all_notes()
     overviews = [t.note for t in _subtree(topic) if t.note is not None]
     counts = count_notes(members)
@@ -280,7 +310,7 @@ def topic_coverage(topic: Topic, wanted: Iterable[Wanted]) -> TopicCoverage:
     for sub in _subtree(topic):
         if sub.note is None:
             items.append(TodoItem("overview", sub.title, topic=sub))
-    refs = wanted_refs(wanted, seen)
+    refs = _wanted_refs_within(by_source if by_source is not None else wanted_by_source(wanted), seen)
     counts.wanted = len(refs)
     for w in refs:
         note, line = w.referrers[0]
@@ -308,9 +338,10 @@ def compute_coverage(vault: Vault, progress: Progress | None = None) -> Coverage
     """
     topics = list(vault.topics.walk())
     wanted = list(vault.graph.wanted.values())
+    by_source = wanted_by_source(wanted)
     rows: list[TopicCoverage] = []
     for i, topic in enumerate(topics, 1):
-        rows.append(topic_coverage(topic, wanted))
+        rows.append(topic_coverage(topic, wanted, by_source))
         if progress is not None:
             progress(i, len(topics))
     members = [n for n in vault.notes if not n.is_topic]

@@ -195,6 +195,9 @@ class Incremental:
         # Page HTML by src_uri, hashed again only when it is a new string (~0.1 s a rebuild at
         # 3,000 notes otherwise).
         self._contents = StringDigests()
+        # Likewise a page's view-model and feature texts (the remembered ones are the very
+        # strings of the last build when the page's view model was reused).
+        self._texts = (StringDigests(), StringDigests())
         self.rendered = self.skipped = 0
 
     # ---- The site folder ------------------------------------------------------------------
@@ -263,6 +266,11 @@ class Incremental:
         """The digest of ``page.content``, hashed only when it is not the string it was."""
         return self._contents(page.file.src_uri, page.content or "")
 
+    def text_digests(self, page: Any, view: str, extra: str) -> tuple[bytes, bytes]:
+        """The digests of a page's view-model and feature texts, hashed only when new strings."""
+        uri = page.file.src_uri
+        return self._texts[0](uri, view), self._texts[1](uri, extra)
+
     def is_skipped(self, page: Any) -> bool:
         return page.file.src_uri in self._skipped
 
@@ -309,7 +317,9 @@ class Incremental:
             gone = [d for d in self._pages if d not in claimed]
             for dest in gone:
                 del self._pages[dest]
-            self._contents.retain(set(self._dest))
+            live = set(self._dest)
+            for memo in (self._contents, *self._texts):
+                memo.retain(live)
         self._built_once = self.enabled
         return removed
 
@@ -318,7 +328,8 @@ class Incremental:
         if self._quiet in _BUILD_LOG.filters:
             _BUILD_LOG.removeFilter(self._quiet)
         self._pages.clear()
-        self._contents.clear()
+        for memo in (self._contents, *self._texts):
+            memo.clear()
         self.outputs.forget()
         self._built_once = False
 

@@ -502,7 +502,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             view = parts[0]
             extra_text = extra_text if self._fresh_extra else parts[1]
         self._view_cache.remember(uri, view, extra_text)
-        return [*page_signature(page, self._incremental.content_digest), view, extra_text]
+        return [*page_signature(page, self._incremental.content_digest),
+                *self._incremental.text_digests(page, view, extra_text)]
 
     def _extra_text(self, uri: str, extra: list[Any], serialise: ViewDigest) -> str:
         """The features' data of a page as text. A feature hands back the very object of the last

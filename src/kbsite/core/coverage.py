@@ -288,10 +288,12 @@ def _subtree(topic: Topic) -> Iterator[Topic]:
     yield from topic.descendants()
 
 
-def topic_coverage(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource | None = None) -> TopicCoverage:
+def topic_coverage(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource | None = None,
+                   items_of: dict[str, list[TodoItem]] | None = None) -> TopicCoverage:
     """The rolled-up coverage of ``topic``: member notes of it and its sub-topics, plus the
     overview notes of all of them (for their tasks, markers and links). ``by_source``:
-    ``wanted_by_source(wanted)``, made once for many topics."""
+    ``wanted_by_source(wanted)``, made once for many topics; ``items_of``: ``note_items`` by
+    note path, filled as notes come (a note counts in each of its topics' ancestors too)."""
     members = topic.all_notes()
     overviews = [t.note for t in _subtree(topic) if t.note is not None]
     counts = count_notes(members)
@@ -301,7 +303,12 @@ def topic_coverage(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySo
         if note.path in seen:
             continue
         seen.add(note.path)
-        for item in note_items(note):
+        own = items_of.get(note.path) if items_of is not None else None
+        if own is None:
+            own = note_items(note)
+            if items_of is not None:
+                items_of[note.path] = own
+        for item in own:
             items.append(item)
             if item.kind == "task":
                 counts.open_tasks += 1
@@ -339,9 +346,10 @@ def compute_coverage(vault: Vault, progress: Progress | None = None) -> Coverage
     topics = list(vault.topics.walk())
     wanted = list(vault.graph.wanted.values())
     by_source = wanted_by_source(wanted)
+    items_of: dict[str, list[TodoItem]] = {}  # the items are frozen: topics share them
     rows: list[TopicCoverage] = []
     for i, topic in enumerate(topics, 1):
-        rows.append(topic_coverage(topic, wanted, by_source))
+        rows.append(topic_coverage(topic, wanted, by_source, items_of))
         if progress is not None:
             progress(i, len(topics))
     members = [n for n in vault.notes if not n.is_topic]

@@ -10,7 +10,8 @@ MkDocs empties the site folder and renders every page on each save. Under ``mkdo
    backlinks, related notes, topic and folder lists, local graph), the navigation, the
    configuration and the theme's templates. A page whose fingerprint and output file are as in
    the previous build gets a template that renders nothing, so MkDocs neither renders nor
-   writes it (its "Generated empty output" line is filtered out of the log);
+   writes it (its "Generated empty output" line is filtered out of the log); where the internal
+   is there it does not even enter MkDocs' page build (``pageloop.py``);
 3. skips the write of a re-rendered page or data file whose bytes did not change;
 4. after the build deletes what a clean build would not have written: outputs of pages and
    files that are gone (a renamed or deleted note), empty folders they leave.

@@ -156,6 +156,8 @@ def test_incremental_rebuilds_equal_clean_builds(tmp_path: Path, serve) -> None:
         print(f"{name}: {inc.rendered} pages rendered, {inc.skipped} skipped, {reused} view models reused")
         if most_skipped:
             assert inc.skipped > pages * share, f"{name}: {inc.skipped} of {pages} pages skipped"
+        # The skipped pages never went through MkDocs' page build (pageloop.py).
+        assert plugin._page_loop.bypassed == inc.skipped, f"{name}: {plugin._page_loop.bypassed} bypassed"
         # A body-only edit reuses the other pages' view models (viewcache.py); an edit of other
         # fields those of the pages whose inputs it did not touch (viewdeps.py: at most
         # ``rebuilt`` of them are built again); anything else none. The comparison with a

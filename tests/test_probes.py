@@ -303,3 +303,36 @@ def test_search_falls_back_without_plugin_events(baseline: BuildResult, tmp_path
     assert_one_warning(result, "PluginCollection.events")
     assert_material_search(result)
     assert_same_site(result, baseline)
+
+
+# ---- Serve page loop ----------------------------------------------------------------------------
+
+
+def test_serve_page_loop_falls_back_when_build_calls_another_function(baseline: BuildResult, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A MkDocs whose ``build`` no longer calls ``_build_page`` by that name: unchanged pages go
+    through MkDocs' page build again (still rendering nothing), and the site is the same."""
+    from kbsite.plugin.pageloop import PageLoop
+
+    monkeypatch.setattr(build, "_build_page__v2", build._build_page, raising=False)
+    monkeypatch.setattr(build.build, "__code__", _renamed_code(build.build.__code__, "_build_page", "_build_page__v2"))
+    starts: list[object] = []
+    real_start = PageLoop.start
+    monkeypatch.setattr(PageLoop, "start", lambda self, skip: starts.append(skip) or real_start(self, skip))
+    make_kb(tmp_path, FILES, MKDOCS_YML)
+    first, second = _build(tmp_path, serve=True, rebuilds=2)
+    assert [line for line in first.logs if "is not there" in line] == []  # nothing skipped: not asked
+    assert_one_warning(second, "mkdocs.commands.build._build_page", probes.PROBES["page-loop"][1])
+    assert starts == []
+    plugin = load_config(config_file=str(tmp_path / "mkdocs.yml")).plugins["kbsite"]
+    assert plugin._incremental.skipped > 0 and plugin._page_loop.bypassed == 0
+    assert_same_site(second, baseline)
+
+
+def test_serve_page_loop_bypasses_unchanged_pages(tmp_path: Path) -> None:
+    make_kb(tmp_path, FILES, MKDOCS_YML)
+    real = build._build_page
+    _build(tmp_path, serve=True, rebuilds=2)
+    plugin = load_config(config_file=str(tmp_path / "mkdocs.yml")).plugins["kbsite"]
+    assert plugin._page_loop.bypassed == plugin._incremental.skipped > 0
+    assert build._build_page is real  # MkDocs' own function is back after the build

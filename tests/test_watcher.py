@@ -122,3 +122,19 @@ def test_a_build_that_starts_first_cancels_the_idle_collection() -> None:
         assert idle._timer is None and idle.runs == 0
     finally:
         idle.stop()
+
+
+def test_a_build_defers_full_collections_and_gives_the_thresholds_back() -> None:
+    from kbsite.plugin.idlegc import BUILD_FULL_EVERY
+
+    own = gc.get_threshold()
+    idle = IdleCollector(delay=5.0)
+    try:
+        idle.build_started()
+        idle.build_started()  # a second start keeps the process's own thresholds to give back
+        assert gc.get_threshold() == (own[0], own[1], BUILD_FULL_EVERY)
+        idle.build_finished()
+        assert gc.get_threshold() == own
+    finally:
+        idle.stop()
+    assert gc.get_threshold() == own

@@ -254,31 +254,66 @@ def wanted_refs(wanted: Iterable[Wanted], within: set[str] | None = None) -> lis
     return out
 
 
+# source note path -> (wanted note, the source, line of its first link there), wanted in order
+WantedBySource = dict[str, list[tuple[Wanted, Note, int]]]
+
+
+def wanted_by_source(wanted: Iterable[Wanted]) -> WantedBySource:
+    """The wanted notes each note links to, with that note's first link to each."""
+    out: WantedBySource = {}
+    for w in wanted:
+        first: dict[str, tuple[Note, int]] = {}
+        for rl in w.referrers:
+            first.setdefault(rl.source.path, (rl.source, rl.link.line))
+        for path, (note, line) in first.items():
+            out.setdefault(path, []).append((w, note, line))
+    return out
+
+
+def _wanted_refs_within(by_source: WantedBySource, within: Iterable[str]) -> list[WantedRef]:
+    """``wanted_refs(wanted, within)``, from the notes in ``within`` rather than from every
+    wanted note's referrers (a topic's few notes, not the site's links, for each topic)."""
+    found: dict[str, tuple[Wanted, list[tuple[Note, int]]]] = {}
+    for path in within:
+        for w, note, line in by_source.get(path, ()):
+            found.setdefault(w.key, (w, []))[1].append((note, line))
+    out = [WantedRef(w.name, w.key, tuple(sorted(refs, key=lambda p: (p[0].title.casefold(), p[0].path))))
+           for w, refs in found.values()]
+    out.sort(key=lambda w: (-w.count, w.key))
+    return out
+
+
 def _subtree(topic: Topic) -> Iterator[Topic]:
     yield topic
     yield from topic.descendants()
 
 
-def topic_coverage(topic: Topic, wanted: Iterable[Wanted]) -> TopicCoverage:
+def topic_coverage(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource | None = None,
+                   items_of: dict[str, list[TodoItem]] | None = None) -> TopicCoverage:
     """The rolled-up coverage of ``topic``: member notes of it and its sub-topics, plus the
-    overview notes of all of them (for their tasks, markers and links)."""
+    overview notes of all of them (for their tasks, markers and links). ``by_source``:
+    ``wanted_by_source(wanted)``, made once for many topics; ``items_of``: ``note_items`` by
+    note path, filled as notes come (a note counts in each of its topics' ancestors too)."""
     members = topic.all_notes()
     subtree = list(_subtree(topic))
     counts = count_notes(members)
-    items, refs = _todo(subtree, members, wanted, counts)
+    items, refs = _todo(subtree, members, wanted, counts, by_source, items_of)
     return TopicCoverage(topic, counts, refs, items)
 
 
-def own_todo(topic: Topic, wanted: Iterable[Wanted]) -> tuple[list[TodoItem], list[WantedRef]]:
+def own_todo(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource | None = None,
+             items_of: dict[str, list[TodoItem]] | None = None) -> tuple[list[TodoItem], list[WantedRef]]:
     """What a topic page lists in full: the todo items of the topic's overview and direct member
     notes, and the wanted notes they link to; not its sub-topics' (each sub-topic's page lists
     those; a parent lists every sub-topic with its counts). Rolled up, a root topic's page held
-    every todo of the site, 2-3 MB at 10,000 notes."""
-    return _todo([topic], topic.notes, wanted, Counts())
+    every todo of the site, 2-3 MB at 10,000 notes. ``by_source``, ``items_of``: as for
+    ``topic_coverage``."""
+    return _todo([topic], topic.notes, wanted, Counts(), by_source, items_of)
 
 
-def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted],
-          counts: Counts) -> tuple[list[TodoItem], list[WantedRef]]:
+def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted], counts: Counts,
+          by_source: WantedBySource | None, items_of: dict[str, list[TodoItem]] | None,
+          ) -> tuple[list[TodoItem], list[WantedRef]]:
     """The todo items of ``topics``' overview notes and of ``members``, sorted, and the wanted
     notes they link to; open tasks, markers and wanted notes are added to ``counts``."""
     overviews = [t.note for t in topics if t.note is not None]
@@ -288,7 +323,12 @@ def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted]
         if note.path in seen:
             continue
         seen.add(note.path)
-        for item in note_items(note):
+        own = items_of.get(note.path) if items_of is not None else None
+        if own is None:
+            own = note_items(note)
+            if items_of is not None:
+                items_of[note.path] = own
+        for item in own:
             items.append(item)
             if item.kind == "task":
                 counts.open_tasks += 1
@@ -297,7 +337,7 @@ def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted]
     for sub in topics:
         if sub.note is None:
             items.append(TodoItem("overview", sub.title, topic=sub))
-    refs = wanted_refs(wanted, seen)
+    refs = _wanted_refs_within(by_source if by_source is not None else wanted_by_source(wanted), seen)
     counts.wanted = len(refs)
     for w in refs:
         note, line = w.referrers[0]
@@ -325,9 +365,11 @@ def compute_coverage(vault: Vault, progress: Progress | None = None) -> Coverage
     """
     topics = list(vault.topics.walk())
     wanted = list(vault.graph.wanted.values())
+    by_source = wanted_by_source(wanted)
+    items_of: dict[str, list[TodoItem]] = {}  # the items are frozen: topics share them
     rows: list[TopicCoverage] = []
     for i, topic in enumerate(topics, 1):
-        rows.append(topic_coverage(topic, wanted))
+        rows.append(topic_coverage(topic, wanted, by_source, items_of))
         if progress is not None:
             progress(i, len(topics))
     members = [n for n in vault.notes if not n.is_topic]

@@ -135,6 +135,10 @@ class LinkGraph:
             first.setdefault(rl.source.path, rl)
         return sorted(first.values(), key=lambda rl: (rl.source.title.casefold(), rl.source.path))
 
+    def backlink_count(self, note: Note) -> int:
+        """``len(backlinks_of(note))``, without sorting them."""
+        return len({rl.source.path for rl in self.backlinks.get(note.path, ())})
+
     def related(self, note: Note, peers: Sequence[Sequence[Note]] = (), limit: int = 8) -> list[Note]:
         """Declared related notes (both directions) first, then notes sharing the most topics.
 

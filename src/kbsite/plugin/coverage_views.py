@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from kbsite.core.chart import progress_chart
 from kbsite.core.coverage import (
-    KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedRef, compute_coverage, own_todo,
+    KIND_LABELS, KINDS, Coverage, Counts, TodoItem, TopicCoverage, WantedBySource, WantedRef, compute_coverage,
+    own_todo, wanted_by_source,
 )
 from kbsite.core.graph import Wanted
 from kbsite.core.history import History, history_from, load_git_log
@@ -46,6 +47,14 @@ class CoverageViews:
     @cached_property
     def _wanted(self) -> list[Wanted]:
         return list(self.views.vault.graph.wanted.values())
+
+    @cached_property
+    def _by_source(self) -> WantedBySource:
+        return wanted_by_source(self._wanted)
+
+    @cached_property
+    def _items_of(self) -> dict[str, list[TodoItem]]:
+        return {}  # note path -> its todo items, shared by the topics it is in
 
     def history(self) -> History:
         log = self.views.git_log if self.views.git_log is not None else load_git_log(self.views.vault.root)
@@ -88,7 +97,7 @@ class CoverageViews:
         row = self._rows.get(topic.key)
         if row is None:  # a topic is always in the tree; be safe for custom callers
             return None
-        own, wanted = own_todo(topic, self._wanted)
+        own, wanted = own_todo(topic, self._wanted, self._by_source, self._items_of)
         groups = []
         for kind in KINDS:
             if kind == "wanted":

@@ -194,7 +194,7 @@ class GraphFeature:
         return view
 
     def _file(self, rel: str) -> str:
-        return str(self._site / DATA_DIR / (rel + ".json"))
+        return f"{self._site}/{DATA_DIR}/{rel}.json"  # as str(Path) joins it (data_path: no ".." part)
 
     def _add_page(self, plugin: KbsitePlugin, files: Files, config: MkDocsConfig) -> None:
         if files.get_file_from_path(GRAPH_URI) is not None:

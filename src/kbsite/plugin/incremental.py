@@ -10,10 +10,16 @@ MkDocs empties the site folder and renders every page on each save. Under ``mkdo
    backlinks, related notes, topic and folder lists, local graph), the navigation, the
    configuration and the theme's templates. A page whose fingerprint and output file are as in
    the previous build gets a template that renders nothing, so MkDocs neither renders nor
-   writes it (its "Generated empty output" line is filtered out of the log);
+   writes it (its "Generated empty output" line is filtered out of the log); where the internal
+   is there it does not even enter MkDocs' page build (``pageloop.py``);
 3. skips the write of a re-rendered page or data file whose bytes did not change;
 4. after the build deletes what a clean build would not have written: outputs of pages and
    files that are gone (a renamed or deleted note), empty folders they leave.
+
+The kept folder is listed once, when it is put back: whether a file of the last build is still
+there (a page, a preview or graph file, a search shard: 10,000 of them at 3,000 notes) is then
+a set lookup, not a ``stat``, and the sweep looks only at what that listing holds and nobody
+claimed.
 
 What a page shows is fingerprinted from the new vault on every rebuild, so a page is re-rendered
 whenever anything it shows changed — a new backlink, a renamed topic, a title in its related
@@ -109,13 +115,17 @@ class Outputs:
 
     def __init__(self) -> None:
         self._written: dict[str, bytes] = {}  # abs path -> digest of the bytes on disk (serve only)
+        # The files in the site folder (kept from the last build, listed when it was put back,
+        # plus what this build wrote since); None: not listed, ask the file system.
+        self.present: set[str] | None = None
         self.claimed: set[str] = set()
         self.keep_digests = False  # serve: remember what was written
         self.skipped = self.writes = 0
 
-    def start_build(self, kept: bool, serve: bool) -> None:
+    def start_build(self, kept: bool, serve: bool, present: set[str] | None = None) -> None:
         if not kept:
             self._written.clear()
+        self.present = present if kept else None
         self.keep_digests = serve
         self.claimed = set()
         self.skipped = self.writes = 0
@@ -127,15 +137,20 @@ class Outputs:
     def has(self, path: str | os.PathLike[str]) -> bool:
         """Whether ``path`` holds what this plugin last wrote there (serve, kept site folder)."""
         p = os.fspath(path)
-        return p in self._written and os.path.isfile(p)
+        return p in self._written and self._exists(p)
+
+    def _exists(self, path: str) -> bool:
+        return path in self.present if self.present is not None else os.path.isfile(path)
 
     def unchanged(self, path: str, data: bytes) -> bool:
         """Whether ``path`` already holds ``data`` (as this plugin wrote it earlier in serve)."""
         old = self._written.get(path)
-        return old is not None and old == digest(data) and os.path.isfile(path)
+        return old is not None and old == digest(data) and self._exists(path)
 
     def wrote(self, path: str, data: bytes) -> None:
         self.claimed.add(path)
+        if self.present is not None:
+            self.present.add(path)
         self.writes += 1
         if self.keep_digests:
             self._written[path] = digest(data)
@@ -181,6 +196,9 @@ class Incremental:
         # Page HTML by src_uri, hashed again only when it is a new string (~0.1 s a rebuild at
         # 3,000 notes otherwise).
         self._contents = StringDigests()
+        # Likewise a page's view-model and feature texts (the remembered ones are the very
+        # strings of the last build when the page's view model was reused).
+        self._texts = (StringDigests(), StringDigests())
         self.rendered = self.skipped = 0
 
     # ---- The site folder ------------------------------------------------------------------
@@ -215,7 +233,7 @@ class Incremental:
         if not kept:
             self._pages.clear()
         self.active = kept
-        self.outputs.start_build(kept, self.serve)
+        self.outputs.start_build(kept, self.serve, listing(site_dir) if kept else None)
         self._plan.clear()
         self._dest.clear()
         self._templates.clear()
@@ -248,6 +266,11 @@ class Incremental:
     def content_digest(self, page: Any) -> bytes:
         """The digest of ``page.content``, hashed only when it is not the string it was."""
         return self._contents(page.file.src_uri, page.content or "")
+
+    def text_digests(self, page: Any, view: str, extra: str) -> tuple[bytes, bytes]:
+        """The digests of a page's view-model and feature texts, hashed only when new strings."""
+        uri = page.file.src_uri
+        return self._texts[0](uri, view), self._texts[1](uri, extra)
 
     def is_skipped(self, page: Any) -> bool:
         return page.file.src_uri in self._skipped
@@ -291,11 +314,13 @@ class Incremental:
         removed = 0
         if self.active and self._site:
             claimed = self.outputs.claimed | {os.fspath(p) for p in expected}
-            removed = sweep(self._site, claimed, self._started_ns - _CLOCK_SLACK_NS)
+            removed = sweep(self._site, claimed, self._started_ns - _CLOCK_SLACK_NS, self.outputs.present)
             gone = [d for d in self._pages if d not in claimed]
             for dest in gone:
                 del self._pages[dest]
-            self._contents.retain(set(self._dest))
+            live = set(self._dest)
+            for memo in (self._contents, *self._texts):
+                memo.retain(live)
         self._built_once = self.enabled
         return removed
 
@@ -304,31 +329,51 @@ class Incremental:
         if self._quiet in _BUILD_LOG.filters:
             _BUILD_LOG.removeFilter(self._quiet)
         self._pages.clear()
-        self._contents.clear()
+        for memo in (self._contents, *self._texts):
+            memo.clear()
         self.outputs.forget()
         self._built_once = False
 
 
-def sweep(site: str, claimed: set[str], older_than_ns: int) -> int:
+def listing(site: str) -> set[str]:
+    """Every file under ``site`` (symlinks included, not followed), but the hidden entries at
+    the top, which MkDocs' own cleaning leaves alone too."""
+    found: set[str] = set()
+    try:
+        tops = [e for e in os.scandir(site) if not e.name.startswith(".")]
+    except OSError:
+        return found
+    stack: list[os.DirEntry[str]] = tops
+    while stack:
+        entry = stack.pop()
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                stack.extend(os.scandir(entry.path))
+                continue
+        except OSError:
+            continue
+        found.add(entry.path)
+    return found
+
+
+def sweep(site: str, claimed: set[str], older_than_ns: int, present: set[str] | None = None) -> int:
     """Remove files under ``site`` that are not claimed and were not written since
     ``older_than_ns`` (another plugin's output of this build), then the folders left empty.
-    Hidden entries at the top are left alone, as MkDocs' own cleaning does."""
+    ``present``: the files there were (``listing`` when the folder came back, and what was
+    written since); else the folder is listed now. Hidden entries at the top are left alone,
+    as MkDocs' own cleaning does."""
     removed = 0
     emptied: set[str] = set()
-    for top in os.scandir(site):
-        if top.name.startswith("."):
-            continue
-        if top.is_dir(follow_symlinks=False):
-            for folder, _dirs, names in os.walk(top.path):
-                for name in names:
-                    path = os.path.join(folder, name)
-                    if path not in claimed and _older(path, older_than_ns):
-                        os.unlink(path)
-                        removed += 1
-                        emptied.add(folder)
-        elif top.path not in claimed and _older(top.path, older_than_ns):
-            os.unlink(top.path)
+    for path in (listing(site) if present is None else present) - claimed:
+        if _older(path, older_than_ns):
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
             removed += 1
+            emptied.add(os.path.dirname(path))
+            if present is not None:
+                present.discard(path)
     for folder in sorted(emptied, key=len, reverse=True):
         while len(folder) > len(site) and Path(folder).is_relative_to(site):
             try:

@@ -97,9 +97,12 @@ class PageCache:
             page._title_from_render = hit.title
             page.present_anchor_ids = set(hit.anchors)
             if hit.links_to_anchors is not None:
+                # Keys are src_uris as MkDocs wrote them: looked up as they are, not normalised
+                # again through a PurePath per link (``get_file_from_path``).
+                uris = files.src_uris
                 page.links_to_anchors = {
                     f: dict(links) for target, links in hit.links_to_anchors.items()
-                    if (f := files.get_file_from_path(target)) is not None
+                    if (f := uris.get(target)) is not None
                 }
             return hit.html
         entry = self._pending.pop(uri, None)

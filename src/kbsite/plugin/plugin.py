@@ -49,6 +49,7 @@ from kbsite.plugin.math import render_math
 from kbsite.plugin.obsidian import ObsidianExtension
 from kbsite.plugin.navcache import NAV_JS, NavCache, NavTree, overridden, theme_loader
 from kbsite.plugin.pagecache import NameMoves, PageCache, TemplateCodeCache, fingerprint
+from kbsite.plugin.pageloop import PageLoop
 from kbsite.plugin.transclusion import Transcluder
 from kbsite.plugin.probes import Probes
 from kbsite.plugin.render import SharedMarkdown, reusable
@@ -110,6 +111,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         self.features = features.default_features()  # graph, previews ... (features.py)
         self._git_log: GitLog | None = None  # one git pass, reused while HEAD stays put
         self._incremental = Incremental()  # serve only: render and write what changed
+        self._page_loop = PageLoop()  # serve only: unchanged pages bypass MkDocs' _build_page
         self._view_cache = ViewCache()  # serve only: view models of pages that cannot have changed
         self._view_deps = ViewDeps()  # serve only: what each view model was made from
         self._extra_memo: dict[str, tuple[list[Any], str]] = {}  # serve: src_uri -> features' data, text
@@ -164,6 +166,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if self.is_serve:
             self._idle_gc.build_started()
+        self._page_loop.reset()
         self._reset()
         if not self.config.enabled:
             return None
@@ -294,11 +297,9 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
                 self.search.reserve(page)
             return context
         uri = page.file.src_uri
-        self._index_page(page, uri)
-        if self._incremental.is_skipped(page):  # unchanged: its template renders nothing
-            self._incremental.unskip_meta(page)
-            features.run(self.features, "page_skipped", self, page)
+        if self._skip_page(page):  # unchanged: its template renders nothing
             return context
+        self._index_page(page, uri)
         kb = self._kb.pop(uri, None)
         kb = self._page_kb(uri, config) if kb is None else kb
         if kb is None:
@@ -307,6 +308,16 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         context["kb_content"] = self._sanitizer.markup(page)
         features.run(self.features, "on_page_context", self, context, page)
         return context
+
+    def _skip_page(self, page: Page) -> bool:
+        """An unchanged page (serve): what it gives the search index and the features is done
+        here, in ``on_page_context`` or instead of MkDocs' whole page build (pageloop.py)."""
+        if not self._incremental.is_skipped(page):
+            return False
+        self._index_page(page, page.file.src_uri)
+        self._incremental.unskip_meta(page)
+        features.run(self.features, "page_skipped", self, page)
+        return True
 
     def _page_kb(self, uri: str, config: MkDocsConfig) -> Any:
         """The view model of a page of ours (None for a page kbsite does not make)."""
@@ -413,6 +424,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
         features.run(self.features, "on_env", self, env, config)
         if self._incremental.enabled:
             self._plan_pages(env, config, files)
+            if self._incremental.skipped and self._split.role is None and self._probes.ok("page-loop"):
+                self._page_loop.start(self._skip_page)
         self._split.all_converted(files)
         self._split.static_templates(config)
         self.search.prime = self._split.safe
@@ -493,7 +506,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             view = parts[0]
             extra_text = extra_text if self._fresh_extra else parts[1]
         self._view_cache.remember(uri, view, extra_text)
-        return [*page_signature(page, self._incremental.content_digest), view, extra_text]
+        return [*page_signature(page, self._incremental.content_digest),
+                *self._incremental.text_digests(page, view, extra_text)]
 
     def _extra_text(self, uri: str, extra: list[Any], serialise: ViewDigest) -> str:
         """The features' data of a page as text. A feature hands back the very object of the last
@@ -525,6 +539,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
 
     @event_priority(100)  # first: files other plugins write now are this build's, never swept
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._page_loop.stop()
         if self._split.child_finished():
             self._leave_child()
         if self._split.role == "parent":
@@ -551,6 +566,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             gc.unfreeze()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._page_loop.stop()
         if self.is_serve:
             self._idle_gc.build_finished()
         self._thaw()
@@ -622,7 +638,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             return
         note = self._note_files.get(uri)
         titles = [t.title for t in self.vault.topics.topics_of(note)] if note and self.vault else []
-        links = len(self.vault.graph.backlinks_of(note)) if note and self.vault else 0  # one per source
+        links = self.vault.graph.backlink_count(note) if note and self.vault else 0  # one per source
         self.search.add_page(page, note=note, topic=self._topic_files.get(uri), topic_titles=titles,
                              links=links)
 
@@ -631,6 +647,7 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
     def _add_note_files(self, files: Files, config: MkDocsConfig, root: Path) -> None:
         """One real File per note, served from notes/ (content set from the parsed body)."""
         assert self.vault is not None
+        root_dir, docs_dir = str(root), str(config.docs_dir)
         for note in self.vault.notes:  # the vault left out notes that docs_dir shadows
             uri = site_path(root, note.path)
             f = File(uri, str(root.parent), config.site_dir, config.use_directory_urls,
@@ -639,7 +656,8 @@ class KbsitePlugin(BasePlugin[KbsiteConfig]):
             # the body only. The leading newline stops both of its metadata parsers.
             f.content_string = "\n" + note.body
             # The theme's "edit" button joins edit_uri (which points into docs_dir) with this.
-            f.edit_uri = Path(os.path.relpath(root / note.path, config.docs_dir)).as_posix()
+            # (os.path on strings: the Path way cost three path objects a note.)
+            f.edit_uri = os.path.relpath(os.path.join(root_dir, note.path), docs_dir).replace(os.sep, "/")
             files.append(f)
             self._note_files[uri] = note
             self._note_uri[note.path] = uri

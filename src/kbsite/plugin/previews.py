@@ -269,7 +269,8 @@ class PreviewFeature:
         """Serve: the page is unchanged, and so is its preview, if the file is still there."""
         rel = data_path(page.url)
         if rel is not None:
-            path = str(self._site / DATA_DIR / (rel + ".json"))
+            # As str(Path) joins it (rel has no empty, "." or ".." part), without its cost a page.
+            path = f"{self._site}/{DATA_DIR}/{rel}.json"
             if plugin.outputs.has(path):
                 plugin.outputs.claim(path)
                 return

@@ -89,6 +89,24 @@ def _serve_rebuild() -> str | None:
     return None
 
 
+def _page_loop() -> str | None:
+    """What pageloop.py wraps: MkDocs' ``build`` calls the module's ``_build_page`` by name, with
+    the parameters of MkDocs 1.6."""
+    import inspect
+
+    from mkdocs.commands import build
+    fn = getattr(build, "_build_page", None)
+    if not callable(fn) or "_build_page" not in build.build.__code__.co_names:
+        return "mkdocs.commands.build._build_page"
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = []
+    if params != ["page", "config", "doc_files", "nav", "env", "dirty", "excluded"]:
+        return "the parameters of mkdocs.commands.build._build_page"
+    return None
+
+
 def _plugin_events() -> str | None:
     from mkdocs.plugins import PluginCollection
     return None if hasattr(PluginCollection(), "events") else "PluginCollection.events"
@@ -100,6 +118,7 @@ PROBES: dict[str, tuple[Callable[[], str | None], str]] = {
     "nav-cache": (_nav_urls, "the navigation is rendered for every page (slower)"),
     "search-worker": (_material_worker, "Material's own search is used instead of kbsite's"),
     "incremental": (_serve_rebuild, "`mkdocs serve` renders and writes every page on each rebuild"),
+    "page-loop": (_page_loop, "`mkdocs serve` runs MkDocs' page build for unchanged pages too (slower)"),
     "plugin-events": (_plugin_events, "Material's own search is used instead of kbsite's"),
     "transclusion": (_link_rewriter, "![[note]] embeds are shown as links, not as content"),
 }

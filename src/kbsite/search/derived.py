@@ -16,15 +16,20 @@ phrases, matchable text and words (``Entry``) for as long as the page object sur
 found remembers one page that has it (its witness): a rebuild looks for a name again only in
 new pages, or in every page when its witness is gone. The result is the same as computing it
 from scratch, which is what a clean build does with an empty cache.
+
+Under ``mkdocs serve`` (``splitter.keep``) the unions themselves are kept as counts (``Unions``),
+updated by the entries that came and went, and the 繁→简 table and the word lists are made
+again only when the characters, phrases, words or names they come from changed: a body edit
+that brings no new character or word leaves them as they were.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from kbsite.search import glossary as _glossary
-from kbsite.search.segment import Segmenter
+from kbsite.search.segment import Segmenter, domain_words
 from kbsite.search.shards import Splitter
 from kbsite.search.variants import own_table, phrases_in, simplifier, table_from
 
@@ -55,6 +60,36 @@ def make_entry(page: object, texts: Sequence[str], names: tuple[str, ...], segme
                  segmenter.word_lines("\n".join(texts)))
 
 
+class Unions:
+    """How many entries hold each character, phrase and word, kept up to date by the entries
+    that came and went since the last ``update`` (entries by identity, held here)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, Entry] = {}
+        self.chars: dict[str, int] = {}
+        self.phrases: dict[str, int] = {}
+        self.words: dict[str, int] = {}
+
+    def update(self, entries: Iterable[Entry]) -> None:
+        now = {id(e): e for e in entries}
+        for i, e in self._entries.items():
+            if now.get(i) is not e:
+                self._count(e, -1)
+        for i, e in now.items():
+            if self._entries.get(i) is not e:
+                self._count(e, 1)
+        self._entries = now
+
+    def _count(self, entry: Entry, step: int) -> None:
+        for counts, items in ((self.chars, entry.chars), (self.phrases, entry.phrases), (self.words, entry.word_list())):
+            for item in items:
+                n = counts.get(item, 0) + step
+                if n:
+                    counts[item] = n
+                else:
+                    del counts[item]
+
+
 class IndexCache:
     """Across builds: each page's ``Entry`` and each glossary name's witness page."""
 
@@ -66,6 +101,11 @@ class IndexCache:
         # The last sharded build's 繁→简 table and its signature (index.py: postings kept per page).
         self.last_t2s: tuple[str | None, dict[str, str]] = (None, {})
         self.splitter = Splitter()  # the key shards: under serve, only those that changed are made again
+        self._unions: Unions | None = None  # serve only (``splitter.keep``)
+        self._t2s_last: tuple[set[str], set[str], dict[str, str]] | None = None  # chars, phrases, table
+        self._domain_last: tuple[tuple[str, ...], set[str]] | None = None  # names, their words
+        # domain words, corpus words, the table they were folded with; the two sorted lists
+        self._lists_last: tuple[set[str], set[str], dict[str, str], list[str], list[str]] | None = None
 
     def prime(self, page: object, texts: Sequence[str], names: tuple[str, ...], segmenter: Segmenter) -> Entry:
         """``mkdocs build``: make a page's entry as soon as the page is extracted, while the
@@ -134,11 +174,60 @@ class IndexCache:
         hit = {i for name, i in keys if name in self._witness}
         return [g for i, g in enumerate(groups) if i in hit]
 
+    def _kept_unions(self, entries: list[Entry]) -> Unions | None:
+        """Serve: the unions over ``entries``; None otherwise (a one-off build counts nothing)."""
+        if not self.splitter.keep:
+            self._unions = self._t2s_last = self._domain_last = self._lists_last = None
+            return None
+        if self._unions is None:
+            self._unions = Unions()
+        self._unions.update(entries)
+        return self._unions
+
     def t2s(self, entries: list[Entry], more: str) -> dict[str, str]:
         """``t2s_table`` of every entry's texts and names plus ``more`` (the glossary names)."""
-        seen = set("".join(e.chars for e in entries))
-        seen.update(more)
+        unions = self._kept_unions(entries)
         phrases: set[str] = set(phrases_in(more, set(more)))
-        for e in entries:
-            phrases |= e.phrases
-        return table_from(seen, phrases)
+        if unions is None:
+            seen = set("".join(e.chars for e in entries))
+            for e in entries:
+                phrases |= e.phrases
+        else:
+            seen = set(unions.chars)
+            phrases.update(unions.phrases)
+        seen.update(more)
+        last = self._t2s_last
+        if last is not None and last[0] == seen and last[1] == phrases:
+            return last[2]
+        table = table_from(seen, phrases)
+        if unions is not None:
+            self._t2s_last = (seen, phrases, table)
+        return table
+
+    def word_lists(self, entries: list[Entry], names: list[str], t2s: dict[str, str],
+                   simplify: Callable[[str], str]) -> tuple[list[str], list[str]]:
+        """The index's word list (after ``t2s`` on the same entries): domain words (from
+        ``names``) and the words jieba found in the entries, each folded to 简体 and sorted."""
+        unions = self._unions if self.splitter.keep else None
+        key = tuple(names)
+        if self._domain_last is not None and self._domain_last[0] == key:
+            domain_raw = self._domain_last[1]
+        else:
+            domain_raw = domain_words(key)
+            if unions is not None:
+                self._domain_last = (key, domain_raw)
+        if unions is not None:
+            words = set(unions.words)
+        else:
+            words = set()
+            for e in entries:
+                words.update(e.word_list())
+        corpus_raw = words - domain_raw
+        last = self._lists_last
+        if last is not None and last[2] is t2s and last[0] == domain_raw and last[1] == corpus_raw:
+            return last[3], last[4]
+        domain = sorted({simplify(w) for w in domain_raw})
+        corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
+        if unions is not None:
+            self._lists_last = (domain_raw, corpus_raw, t2s, domain, corpus)
+        return domain, corpus

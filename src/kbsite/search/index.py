@@ -55,6 +55,14 @@ class SearchPage:
             yield text
 
     def row(self) -> list[object]:
+        """The page's row of the index (made once: a page that survives serve rebuilds keeps it;
+        nobody changes a page or its row afterwards)."""
+        made = self.__dict__.get("_row")
+        if made is None:
+            made = self.__dict__["_row"] = self._row()
+        return made
+
+    def _row(self) -> list[object]:
         row: list[object] = [self.location, self.title, list(self.aliases), self.meta,
                              [list(s) for s in self.sections]]
         keys = [pinyin(name) for name in (self.title, *self.aliases)]
@@ -175,13 +183,7 @@ class SearchIndexBuilder:
         t2s = self.cache.t2s(entries, "\n".join(glossary_names))
         # The worker folds a query to 简体 before cutting it, so the word list is in 简体 too.
         simplify = simplifier(t2s)
-        domain_raw = domain_words([*self.names, *glossary_names])
-        corpus_raw: set[str] = set()
-        for e in entries:
-            corpus_raw.update(e.word_list())
-        corpus_raw -= domain_raw
-        domain = sorted({simplify(w) for w in domain_raw})
-        corpus = sorted({simplify(w) for w in corpus_raw} - set(domain))
+        domain, corpus = self.cache.word_lists(entries, [*self.names, *glossary_names], t2s, simplify)
         pages = sorted(self.pages, key=lambda p: p.location)
         self._simplify = (repr(sorted(t2s.items())), simplify)
         self._t2s = t2s

@@ -155,10 +155,8 @@ class SiteSearch:
             self._pages[page.url] = (key, entry)
         self._seen.add(page.url)
         self.builder.add(entry, names)
-        if self.prime:
+        if self.prime:  # its names' pinyin is spelled already (spell_ahead)
             self.builder.prime(entry, (entry.title, *entry.aliases, *names))
-            for name in (entry.title, *entry.aliases):
-                pinyin(name)
 
     def reserve(self, page: Page) -> None:
         """Split build: the other process extracts ``page`` (plugin/split.py)."""
@@ -199,8 +197,6 @@ class SiteSearch:
         splitter did not make again."""
         if self.builder is None:
             return
-        if self.prime and not self.serve:  # mkdocs build: every name is spelled by now
-            release_pinyin()
         for gone in set(self._pages) - self._seen:  # deleted or renamed pages
             del self._pages[gone]
         self._html.retain(set(self._pages))

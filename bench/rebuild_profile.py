@@ -144,10 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--profile", choices=["body", "title", "link"], help="cProfile that edit's rebuild")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--dump", type=Path, help="with --profile: also save the profile there (pstats)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of the three edits (other notes each); medians")
     ap.add_argument("--idle", type=float, default=1.0,
                     help="seconds between a rebuild and the next edit, as a writer pauses (kbsite collects garbage then)")
     ap.add_argument("--phases", action="store_true", help="CPU seconds per step of each rebuild of the first round")
+    ap.add_argument("--pages", action="store_true", help="the pages each rebuild of the first round rendered, slowest first")
     args = ap.parse_args(argv)
 
     from mkdocs.commands import build
@@ -161,6 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     phases = Phases() if args.phases else None
     steps: dict[str, dict[str, float]] = {}
     rendered: list[int] = []  # pages each rebuild rendered (the rest were unchanged)
+
+    timed: list[tuple[float, str]] = []  # (seconds, src_uri) of each page MkDocs built
+    if args.pages:
+        real_build_page = build._build_page
+
+        @functools.wraps(real_build_page)
+        def build_page(page, *a, **k):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            try:
+                return real_build_page(page, *a, **k)
+            finally:
+                timed.append((time.perf_counter() - t, page.file.src_uri))
+
+        build._build_page = build_page
 
     def rebuild(prof: cProfile.Profile | None = None) -> tuple[float, float]:
         """Wall and CPU seconds of one rebuild (CPU time moves less on a shared machine)."""
@@ -192,7 +208,12 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(args.idle)
             edit()
             profiled = args.profile and name.startswith(args.profile) and round_ == 0
+            timed.clear()
             times.setdefault(name, []).append(rebuild(prof if profiled else None))
+            if args.pages and round_ == 0:
+                print(f"{name}: {len(timed)} pages, {sum(t for t, _ in timed):.3f} s", file=sys.stderr)
+                for t, uri in sorted(timed, reverse=True)[:25]:
+                    print(f"  {t * 1000:7.1f} ms  {uri}", file=sys.stderr)
             counts.setdefault(name, []).append(rendered[-1])
             if phases is not None and round_ == 0:
                 steps[name] = phases.take()
@@ -211,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     if prof is not None:
         buf = io.StringIO()
         stats = pstats.Stats(prof, stream=buf)
+        if args.dump:
+            stats.dump_stats(str(args.dump))
         stats.sort_stats("tottime").print_stats(args.top)
         stats.sort_stats("cumulative").print_stats("kbsite", args.top)
         print(buf.getvalue())

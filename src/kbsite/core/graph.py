@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 from urllib.parse import unquote
 
-from kbsite.core.index import NoteIndex
+from kbsite.core.index import NoteIndex, moved_names
 from kbsite.core.keys import normalize_key
 from kbsite.core.model import Diagnostic, Link, Note, Severity
 
@@ -38,11 +38,32 @@ class Wanted:
         return len({r.source.path for r in self.referrers})
 
 
+@dataclass
+class _NoteLinks:
+    """What resolving one note's links gave, kept for the next build of the graph."""
+
+    note: Note
+    out: list[ResolvedLink]
+    diagnostics: list[Diagnostic]
+    names: set[str]  # the name entries its lookups read (``NoteIndex.name_key``)
+    related: list[Note]
+    related_diagnostics: list[Diagnostic]
+
+
 class LinkGraph:
-    """Resolves every link of every note once, up front (so pages render in one pass)."""
+    """Resolves every link of every note once, up front (so pages render in one pass).
+
+    ``keep``: remember what each note's links read, for the next build (``mkdocs serve``), which
+    passes this graph as ``previous``. A note that is the very object it was then (its file
+    unchanged), whose lookups read no name entry that moved in the name index (``moved_names``)
+    and whose links and ``related`` point at no re-read note keeps its resolved links and
+    diagnostics; the rest are resolved again. A title edit then resolves a few dozen notes, not
+    every one. The caller passes ``previous`` only when the slugify is the same.
+    """
 
     def __init__(self, index: NoteIndex, slugify: Callable[[str], str] | None = None,
-                 private: NoteIndex | None = None) -> None:
+                 private: NoteIndex | None = None, previous: LinkGraph | None = None,
+                 keep: bool = False) -> None:
         self.index = index
         self.private = private  # publish: false notes: a link to one is no link and not wanted
         self.slugify = slugify
@@ -52,16 +73,48 @@ class LinkGraph:
         self.wanted: dict[str, Wanted] = {}
         self.related_of: dict[str, list[Note]] = {}
         self._slugs: dict[str, set[str]] = {}  # note path -> its headings' anchors
+        self._slug_of: dict[str, str] = {}  # heading text -> anchor: "方法", "动机" recur in most notes
+        self._notes: dict[str, _NoteLinks] = {}
+        self._keep = keep
+        self.reused = 0  # notes whose links came from ``previous``
+        kept = self._reusable(previous) if keep else {}
+        by_path = index.by_path
         for note in index.notes:
-            self._resolve_note(note)
+            last = kept.get(note.path)
+            if last is not None and last.note is note and all(
+                    rl.target is None or by_path.get(rl.target.path) is rl.target for rl in last.out) \
+                    and all(by_path.get(t.path) is t for t in last.related):
+                done = last
+                self.reused += 1
+            else:
+                done = self._resolve_note(note)
+            self._notes[note.path] = done
+            self._link_up(note, done.out)
+            self.diagnostics += done.diagnostics
         self.related_by: dict[str, list[Note]] = defaultdict(list)  # reverse of ``related:``
         for note in index.notes:
-            self.related_of[note.path] = self._declared_related(note)
-            for target in self.related_of[note.path]:
+            done = self._notes[note.path]
+            self.related_of[note.path] = done.related
+            self.diagnostics += done.related_diagnostics
+            for target in done.related:
                 self.related_by[target.path].append(note)
 
-    def _resolve_note(self, note: Note) -> None:
+    def _reusable(self, previous: LinkGraph | None) -> dict[str, _NoteLinks]:
+        """The last build's notes whose lookups all read name entries that did not move."""
+        if previous is None or not previous._keep or self.private is None or previous.private is None:
+            return {}
+        moved = moved_names((previous.index, previous.private), (self.index, self.private))
+        if moved is None:
+            return {}
+        return {path: last for path, last in previous._notes.items() if last.names.isdisjoint(moved)}
+
+    def _resolve_note(self, note: Note) -> _NoteLinks:
         out: list[ResolvedLink] = []
+        before = len(self.diagnostics)
+        names: set[str] = set()
+        if self._keep:
+            names.update(key for link in note.links if not link.markdown and link.target
+                         if (key := self.index.name_key(link.target)) is not None)
         for link in note.links:
             target = self.resolve_link(note, link, report=True)
             if link.markdown and target is None:
@@ -69,19 +122,30 @@ class LinkGraph:
             if target is None and self.private is not None and not link.markdown \
                     and self.private.resolve(link.target, note) is not None:
                 continue  # a note kept off the site: shown as text, nothing to write
-            rl = ResolvedLink(note, link, target)
-            out.append(rl)
+            out.append(ResolvedLink(note, link, target))
             if target is None:
-                key = normalize_key(link.target)
-                wanted = self.wanted.setdefault(key, Wanted(link.target, key, []))
-                wanted.referrers.append(rl)
                 self._diag(note, link.line, f"wanted note: [[{link.target}]] matches no note "
                            "(id, title or alias)", code="wanted")
-                continue
-            if target is not note:
-                self.backlinks[target.path].append(rl)
-            if link.heading and not link.markdown:
+            elif link.heading and not link.markdown:
                 self._check_place(note, link, target)
+        middle = len(self.diagnostics)
+        related = self._declared_related(note)
+        if self._keep:
+            names.update(key for name in note.related if (key := self.index.name_key(name)) is not None)
+        diagnostics, related_diagnostics = self.diagnostics[before:middle], self.diagnostics[middle:]
+        del self.diagnostics[before:]  # the caller adds them, in the order a full build makes them
+        return _NoteLinks(note, out, diagnostics, names, related, related_diagnostics)
+
+    def _link_up(self, note: Note, out: list[ResolvedLink]) -> None:
+        """Backlinks and wanted notes from one note's resolved links."""
+        for rl in out:
+            target = rl.target
+            if target is None:
+                key = normalize_key(rl.link.target)
+                wanted = self.wanted.setdefault(key, Wanted(rl.link.target, key, []))
+                wanted.referrers.append(rl)
+            elif target is not note:
+                self.backlinks[target.path].append(rl)
         self.outgoing[note.path] = out
 
     def _check_place(self, note: Note, link: Link, target: Note) -> None:
@@ -96,9 +160,16 @@ class LinkGraph:
         elif self.slugify is not None:
             slugs = self._slugs.get(target.path)
             if slugs is None:  # a note's anchors, once: notes are linked to by heading many times
-                slugs = self._slugs[target.path] = {self.slugify(h.text) for h in target.headings}
-            if self.slugify(heading) not in slugs:
+                slugs = self._slugs[target.path] = {self._slug(h.text) for h in target.headings}
+            if self._slug(heading) not in slugs:
                 self._diag(note, link.line, f"{written}: {where} no heading '{heading}'")
+
+    def _slug(self, text: str) -> str:
+        slug = self._slug_of.get(text)
+        if slug is None:
+            assert self.slugify is not None
+            slug = self._slug_of[text] = self.slugify(text)
+        return slug
 
     def resolve_link(self, note: Note, link: Link, *, report: bool = False) -> Note | None:
         if not link.markdown and not link.target:

@@ -56,6 +56,10 @@ class NoteIndex:
         # key -> (rank, notes of that rank, closest to the root first)
         self._keys: dict[str, tuple[int, list[Note]]] = {}
         self._files: dict[str, list[Note]] = {}  # file name key -> every note of that name
+        # name -> its resolution, for names without "/" (those never depend on the linking note):
+        # a few thousand names stand for the 30,000+ links of a 3,000-note vault.
+        self._resolved: dict[str, Resolution] = {}
+        self._table: dict[str, tuple[object, ...]] | None = None
         for note in sorted(notes, key=_depth_key):
             self._files.setdefault(normalize_key(self._names(note, "file")[0]), []).append(note)
         for rank, kind in enumerate(_RANKS):
@@ -136,6 +140,15 @@ class NoteIndex:
 
     def lookup(self, name: str, source: Note | None = None) -> Resolution:
         """The note a wikilink target (or ``related``/``topics``/``parent`` entry) names."""
+        known = self._resolved.get(name)
+        if known is not None:
+            return known
+        found = self._lookup(name, source)
+        if "/" not in name:
+            self._resolved[name] = found
+        return found
+
+    def _lookup(self, name: str, source: Note | None) -> Resolution:
         text = name.strip()
         if "/" in text or text.lower().endswith(".md"):
             note = self._by_path(text, source)
@@ -172,9 +185,26 @@ class NoteIndex:
     def name_table(self) -> dict[str, tuple[object, ...]]:
         """Every normalised name with all a bare-name lookup of it reads: its rank, the notes of
         that rank (path and title) and the notes sharing it as a file name. Two builds whose
-        tables agree on a name resolve it to the same note, with the same title."""
-        return {k: (rank, tuple((n.path, n.title) for n in notes), tuple(n.path for n in self._files.get(k, ())))
-                for k, (rank, notes) in self._keys.items()}
+        tables agree on a name resolve it to the same note, with the same title. Made once per
+        index (the link graph and the page cache both compare it with the last build's)."""
+        if self._table is None:
+            self._table = {k: (rank, tuple((n.path, n.title) for n in notes),
+                               tuple(n.path for n in self._files.get(k, ())))
+                           for k, (rank, notes) in self._keys.items()}
+        return self._table
+
+    def name_key(self, name: str) -> str | None:
+        """The name entry a lookup of ``name`` may read (``name_table``); None for a path with a
+        folder, which resolves by note paths alone."""
+        text = name.strip()
+        if "/" in text:
+            return None
+        if text.lower().endswith(".md"):
+            text = text[:-3]
+        return normalize_key(text)
+
+    def same_paths(self, other: NoteIndex) -> bool:
+        return self.by_path.keys() == other.by_path.keys()
 
     def keys(self) -> dict[str, Note]:
         """Every normalised name and the note it resolves to."""
@@ -185,3 +215,16 @@ class NoteIndex:
 
     def __repr__(self) -> str:
         return f"NoteIndex({len(self.notes)} notes, {len(self._keys)} names)"
+
+
+def moved_names(old: tuple[NoteIndex, NoteIndex], new: tuple[NoteIndex, NoteIndex]) -> set[str] | None:
+    """The names a lookup in the published or the private index would resolve differently in
+    ``new`` than in ``old`` (each a (published, private) pair); None when the note paths differ
+    (path-style links then may too)."""
+    if not (old[0].same_paths(new[0]) and old[1].same_paths(new[1])):
+        return None
+    moved: set[str] = set()
+    for before, after in zip(old, new):
+        a, b = before.name_table(), after.name_table()
+        moved.update(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    return moved

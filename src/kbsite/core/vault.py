@@ -156,9 +156,12 @@ def load_vault(
     if cache is not None:
         for stale in set(cache) - seen:  # deleted or renamed notes
             del cache[stale]
+    previous: LinkGraph | None = None
     if cache is not None and memo is not None:
         shape = (root, src_prefix, boundary, docs_dir, docs_prefix, wanted, skip, exclude, memo_key,
                  [rel for rel, _ in listing.notes], listing.assets, listing.diagnostics)
+        if memo.vault is not None and memo.shape is not None and memo.shape[:9] == shape[:9]:
+            previous = memo.vault.graph  # the same arguments, so the same slugify
         again = _same_vault(memo, shape, notes, reparsed, cache)
         memo.shape, memo.reused = shape, again is not None
         if again is not None:
@@ -174,7 +177,8 @@ def load_vault(
         notes = [n for n in notes if is_published(n)]
     private = NoteIndex(hidden)
     index = NoteIndex(notes)
-    graph = LinkGraph(index, slugify, private=private)
+    graph = LinkGraph(index, slugify, private=private, previous=previous,
+                      keep=cache is not None and memo is not None)
     topics = TopicTree(index)
     attachments = AttachmentIndex(rel for rel, _ in listing.assets)
     diagnostics += index.diagnostics + topics.diagnostics + graph.diagnostics

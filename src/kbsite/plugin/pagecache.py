@@ -25,6 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from kbsite.core.index import moved_names
 from kbsite.core.keys import normalize_key
 
 
@@ -130,21 +131,19 @@ class NameMoves:
 
     def __init__(self) -> None:
         self._files: Any = None
-        self._names: dict[str, Any] = {}
+        self._indexes: tuple[Any, Any] | None = None
 
     def compare(self, files: Hashable, public: Any, private: Any) -> Callable[[Hashable], bool] | None:
         """``files``: what the note paths and attachments were; ``public``/``private``: the
         name indexes. Returns which recorded link deps are known to resolve as before, or None
         (every one is checked)."""
-        private_names = private.name_table()
-        names = {k: (v, private_names.get(k)) for k, v in public.name_table().items()}
-        for k, v in private_names.items():
-            names.setdefault(k, (None, v))
-        old, old_files = self._names, self._files
-        self._names, self._files = names, files
-        if old_files is None or old_files != files:
+        old, old_files = self._indexes, self._files
+        self._indexes, self._files = (public, private), files
+        if old is None or old_files is None or old_files != files:
             return None
-        moved = {k for k in old.keys() | names.keys() if old.get(k) != names.get(k)}
+        moved = moved_names(old, (public, private))
+        if moved is None:
+            return None
 
         def stable(dep: Hashable) -> bool:
             kind, target, _ = dep  # type: ignore[misc]

@@ -153,3 +153,23 @@ def test_table_and_markdown(cov: Coverage) -> None:
 ])
 def test_text_bar(done: int, draft: int, total: int, bar: str) -> None:
     assert text_bar(done, draft, total, 10) == bar
+
+
+def test_counts_alone_match_the_full_listing(tmp_path: Path) -> None:
+    """The site computes counts without the rolled-up lists (``listing=False``): the numbers
+    must be the report's, here and on a generated corpus with wanted notes three levels deep."""
+    import sys
+
+    bench = str(Path(__file__).resolve().parent.parent / "bench")
+    sys.path.insert(0, bench)
+    try:
+        from gen_corpus import write_corpus
+    finally:
+        sys.path.remove(bench)
+    write_corpus(tmp_path / "generated", 150, seed=4)
+    for vault in (vault_of(tmp_path / "handwritten"), load_vault(tmp_path / "generated" / "notes")):
+        full, counts = compute_coverage(vault), compute_coverage(vault, listing=False)
+        assert [(r.topic.key, r.counts) for r in counts.topics] == [(r.topic.key, r.counts) for r in full.topics]
+        assert counts.totals == full.totals and counts.wanted == full.wanted
+        assert any(r.counts.wanted and r.counts.open_tasks and r.counts.markers for r in full.topics)
+        assert all(not r.items and not r.wanted for r in counts.topics)

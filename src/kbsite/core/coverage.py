@@ -289,15 +289,16 @@ def _subtree(topic: Topic) -> Iterator[Topic]:
 
 
 def topic_coverage(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource | None = None,
-                   items_of: dict[str, list[TodoItem]] | None = None) -> TopicCoverage:
+                   items_of: dict[str, list[TodoItem]] | None = None, listing: bool = True) -> TopicCoverage:
     """The rolled-up coverage of ``topic``: member notes of it and its sub-topics, plus the
     overview notes of all of them (for their tasks, markers and links). ``by_source``:
     ``wanted_by_source(wanted)``, made once for many topics; ``items_of``: ``note_items`` by
-    note path, filled as notes come (a note counts in each of its topics' ancestors too)."""
+    note path, filled as notes come (a note counts in each of its topics' ancestors too).
+    ``listing=False``: the counts only (``items`` and ``wanted`` stay empty)."""
     members = topic.all_notes()
     subtree = list(_subtree(topic))
     counts = count_notes(members)
-    items, refs = _todo(subtree, members, wanted, counts, by_source, items_of)
+    items, refs = _todo(subtree, members, wanted, counts, by_source, items_of, listing)
     return TopicCoverage(topic, counts, refs, items)
 
 
@@ -313,9 +314,11 @@ def own_todo(topic: Topic, wanted: Iterable[Wanted], by_source: WantedBySource |
 
 def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted], counts: Counts,
           by_source: WantedBySource | None, items_of: dict[str, list[TodoItem]] | None,
-          ) -> tuple[list[TodoItem], list[WantedRef]]:
+          listing: bool = True) -> tuple[list[TodoItem], list[WantedRef]]:
     """The todo items of ``topics``' overview notes and of ``members``, sorted, and the wanted
-    notes they link to; open tasks, markers and wanted notes are added to ``counts``."""
+    notes they link to; open tasks, markers and wanted notes are added to ``counts``.
+    ``listing=False``: only ``counts`` (the site's pages show a topic's rolled-up numbers; its
+    rolled-up list, sorted, is the report's)."""
     overviews = [t.note for t in topics if t.note is not None]
     items: list[TodoItem] = []
     seen: set[str] = set()
@@ -329,15 +332,21 @@ def _todo(topics: list[Topic], members: Iterable[Note], wanted: Iterable[Wanted]
             if items_of is not None:
                 items_of[note.path] = own
         for item in own:
-            items.append(item)
             if item.kind == "task":
                 counts.open_tasks += 1
             elif item.kind == "marker":
                 counts.markers += 1
+        if listing:
+            items.extend(own)
+    if by_source is None:
+        by_source = wanted_by_source(wanted)
+    if not listing:
+        counts.wanted = len({w.key for path in seen for w, _, _ in by_source.get(path, ())})
+        return [], []
     for sub in topics:
         if sub.note is None:
             items.append(TodoItem("overview", sub.title, topic=sub))
-    refs = _wanted_refs_within(by_source if by_source is not None else wanted_by_source(wanted), seen)
+    refs = _wanted_refs_within(by_source, seen)
     counts.wanted = len(refs)
     for w in refs:
         note, line = w.referrers[0]
@@ -353,12 +362,13 @@ def _heading_at(note: Note, line: int) -> str | None:
     return above[-1].text if above else None
 
 
-def compute_coverage(vault: Vault, progress: Progress | None = None) -> Coverage:
+def compute_coverage(vault: Vault, progress: Progress | None = None, listing: bool = True) -> Coverage:
     """Coverage of every topic (in hierarchy order) and of the whole site.
 
     Arguments:
         vault: a loaded vault.
         progress: called after each topic with (done, total), e.g. to drive a progress bar.
+        listing: False for the counts only: each topic's ``items`` and ``wanted`` stay empty.
 
     Returns:
         The coverage; ``to_dict()`` is the documented ``kbsite report --format json`` shape.
@@ -369,7 +379,7 @@ def compute_coverage(vault: Vault, progress: Progress | None = None) -> Coverage
     items_of: dict[str, list[TodoItem]] = {}  # the items are frozen: topics share them
     rows: list[TopicCoverage] = []
     for i, topic in enumerate(topics, 1):
-        rows.append(topic_coverage(topic, wanted, by_source, items_of))
+        rows.append(topic_coverage(topic, wanted, by_source, items_of, listing))
         if progress is not None:
             progress(i, len(topics))
     members = [n for n in vault.notes if not n.is_topic]

@@ -38,7 +38,8 @@ class CoverageViews:
 
     @cached_property
     def coverage(self) -> Coverage:
-        return compute_coverage(self.views.vault)
+        # The pages show each topic's rolled-up counts; only own_todo's lists are shown in full.
+        return compute_coverage(self.views.vault, listing=False)
 
     @cached_property
     def _rows(self) -> dict[str, TopicCoverage]:
